@@ -1,0 +1,2 @@
+/* placeholder: replaced by the simulator core work */
+int main(void) { return 1; }
