@@ -29,6 +29,20 @@
 #define BCM2835_USB_BASE      0x20980000u /* Synopsys DWC2 OTG */
 #define BCM2835_USB_SIZE      0x00010000u
 
+/* Further blocks (added for the simulator's named stubs; addresses from the datasheet
+ * section 1.2.3 / the Linux bcm2835.dtsi, ARM physical = bus 0x7Exxxxxx). */
+#define BCM2835_MPHI_BASE     0x20006000u
+#define BCM2835_ASB_BASE      0x2000A000u /* AXI/ASB bridges (power domains) */
+#define BCM2835_ARMCTRL_BASE  0x2000B000u /* page holding IC, ARM timer and mailbox */
+#define BCM2835_OTP_BASE      0x2020F000u
+#define BCM2835_THERMAL_BASE  0x20212000u
+#define BCM2835_SLAVE_BASE    0x20214000u /* I2C/SPI slave */
+#define BCM2835_SMI_BASE      0x20600000u
+#define BCM2835_BSC2_BASE     0x20805000u /* HDMI DDC */
+#define BCM2835_V3D_BASE      0x20C00000u
+#define BCM2835_DMA15_BASE    0x20E05000u /* DMA channel 15 lives outside the DMA block */
+#define BCM2835_HVS_BASE      0x20400000u
+
 /* GPU interrupt numbers (IRQ pending 1: 0..31, pending 2: 32..63), datasheet 7.5 */
 #define BCM2835_IRQ_ST_C0     0
 #define BCM2835_IRQ_ST_C1     1

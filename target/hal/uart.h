@@ -1,0 +1,34 @@
+/* PL011 UART0 driver: 8N1, FIFOs on, interrupt-driven RX and TX rings; polled output before
+ * uart_start_irq(), whenever IRQs are masked, and after uart_panic_begin(). */
+#ifndef HAL_UART_H
+#define HAL_UART_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define UART_DEFAULT_BAUD 115200u
+#define UART_RX_RING 4096u  /* power of two; >= 4 KiB so long computations drop no input */
+#define UART_TX_RING 4096u  /* power of two */
+#define UART_POLL_TIMEOUT_US 10000u
+
+typedef struct uart_stats {
+    uint32_t rx_overruns;   /* hardware FIFO overruns (DR.OE) */
+    uint32_t rx_dropped;    /* bytes lost because the RX ring was full */
+    uint32_t rx_errors;     /* framing/parity/break: byte discarded */
+    uint32_t tx_timeouts;   /* bytes dropped after a bounded wait for space */
+} uart_stats_t;
+
+int uart_init(uint32_t uart_clk_hz, uint32_t baud); /* polled mode */
+int uart_start_irq(void);                           /* needs irq_init() */
+void uart_putc(char c);
+void uart_write(const char *s, size_t len);
+void uart_puts(const char *s);
+int uart_getc(void);          /* byte 0..255, or ERR_EMPTY */
+int uart_rx_empty(void);
+int uart_tx_drain(uint32_t timeout_us); /* ring and FIFO empty and line idle */
+void uart_get_stats(uart_stats_t *out);
+
+/* Fatal paths: switch to polled output for good and write (IRQs masked). */
+void uart_panic_begin(void);
+void uart_panic_write(const char *s);
+
+#endif
