@@ -255,13 +255,15 @@ void kmain(void)
     st_init();
     cpu_cycles_init(board.cpu_hz);
 
+    /* Interrupt-driven RX before the first output: a host that types (or a wire that
+     * streams) while the banner is still being sent must not overrun the 16-byte FIFO. */
+    uart_start_irq();
+    exc_irq_enable();
+
     snprintf(line, sizeof line, "rpi-serverkernel %s board=%s rev=0x%lx arm_mem=%luMiB cpu_hz=%lu\r\n",
              SK_FW_VERSION, board.name, (unsigned long)board.rev, (unsigned long)(board.arm_mem >> 20),
              (unsigned long)board.cpu_hz);
     uart_puts(line);
-
-    uart_start_irq();
-    exc_irq_enable();
 
     con_init(&console, &main_con_cfg);
     con_prompt(&console);
