@@ -1,2 +1,205 @@
-/* placeholder: replaced by the simulator core work */
-int main(void) { return 1; }
+/* bcm2835-sim: command line front end. */
+#include "core/sim.h"
+#include "soc.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: bcm2835-sim [options] KERNEL\n"
+    "Simulate a Raspberry Pi 1B / Zero (BCM2835, ARM1176JZF-S) running KERNEL\n"
+    "(an ARM ELF, loaded by its program headers, or a raw kernel.img loaded at 0x8000).\n"
+    "\n"
+    "  --board pi1b|pi0        board: pi1b (700 MHz, default) or pi0 (1 GHz)\n"
+    "  --timing trm|insn       cycle model: ARM1176 TRM tables (default) or 1 cycle/insn\n"
+    "  --uart0 SPEC            PL011 link: stdio (default) | pty | tcp:PORT | file:PATH | null\n"
+    "  --uart0-in FILE         feed FILE to the PL011 receiver at the programmed baud rate\n"
+    "  --uart1 SPEC            mini UART link (same forms); default: not connected\n"
+    "  --max-cycles N          stop after N simulated CPU cycles (exit 3)\n"
+    "  --until-uart TEXT       stop with success when TEXT appears on the UART0 output\n"
+    "  --wdog-action reset|stop  watchdog expiry resets the board (default) or stops (exit 4)\n"
+    "  --no-semihosting        pass semihosting SVCs (0x123456 / Thumb 0xAB) to the guest\n"
+    "  --stats                 print run statistics to stderr at exit\n"
+    "  --stats-json FILE       write run statistics as JSON to FILE\n"
+    "  -v                      verbose: once = guest errors, twice = + unimplemented accesses\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "Exit status:\n"
+    "  0  guest halted (semihosting SYS_EXIT, ADP_Stopped_ApplicationExit) or --until-uart seen\n"
+    "  1  simulator error (unreadable kernel, unmapped access, host failure)\n"
+    "  2  bad command line\n"
+    "  3  --max-cycles reached\n"
+    "  4  watchdog expired with --wdog-action=stop\n"
+    "  5  guest SYS_EXIT with another reason code (guest-reported failure)\n"
+    "  7  idle: WFI with no interrupt pending and no future event\n"
+    "  8  stop requested by a device or link (e.g. end of --uart0-in input)\n";
+
+enum { OPT_BOARD = 256, OPT_TIMING, OPT_UART0, OPT_UART0_IN, OPT_UART1, OPT_MAX_CYCLES, OPT_UNTIL_UART,
+       OPT_WDOG, OPT_NO_SEMI, OPT_STATS, OPT_STATS_JSON };
+
+static int bad(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "bcm2835-sim: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'bcm2835-sim --help'.\n");
+    return SIM_STOP_USAGE;
+}
+
+static void print_stats(sim_t *sim, FILE *f, sim_stop_t r)
+{
+    const sim_stats_t *st = sim_stats(sim);
+    double us = (double)sim_cycles_to_ns(sim, st->cycles) / 1000.0;
+    double mips = st->host_seconds > 0 ? (double)st->insns / st->host_seconds / 1e6 : 0;
+    fprintf(f, "bcm2835-sim: stop: %s%s%s\n", sim_stop_name(r), sim_stop_message(sim)[0] ? ": " : "",
+            sim_stop_message(sim));
+    fprintf(f, "  instructions      %" PRIu64 "\n", st->insns);
+    fprintf(f, "  cycles            %" PRIu64 "\n", st->cycles);
+    fprintf(f, "  simulated time    %.3f us at %" PRIu64 " MHz\n", us, sim_cpu_hz(sim) / 1000000);
+    fprintf(f, "  blocks            %" PRIu64 "\n", st->blocks);
+    fprintf(f, "  irqs/fiqs taken   %" PRIu64 " / %" PRIu64 "\n", st->irqs_taken, st->fiqs_taken);
+    fprintf(f, "  exceptions        svc %" PRIu64 ", undef %" PRIu64 ", pabt %" PRIu64 ", dabt %" PRIu64 "\n",
+            st->svcs, st->undefs, st->pabts, st->dabts);
+    fprintf(f, "  wfi               %" PRIu64 "\n", st->wfis);
+    fprintf(f, "  watchdog resets   %" PRIu64 "\n", st->wdog_resets);
+    fprintf(f, "  guest errors      %" PRIu64 ", unimplemented accesses %" PRIu64 "\n", st->guest_errors,
+            st->unimp_accesses);
+    fprintf(f, "  cost cache        %" PRIu64 " misses, %" PRIu64 " flushes\n", st->cost_cache_misses,
+            st->cost_cache_flushes);
+    fprintf(f, "  host time         %.3f s, %.1f guest MIPS\n", st->host_seconds, mips);
+}
+
+static int write_json(sim_t *sim, const char *path, sim_stop_t r)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        return -1;
+    }
+    const sim_stats_t *st = sim_stats(sim);
+    fprintf(f,
+            "{\"stop\": \"%s\", \"board\": \"%s\", \"cpu_hz\": %" PRIu64 ", \"instructions\": %" PRIu64
+            ", \"cycles\": %" PRIu64 ", \"sim_time_us\": %.3f, \"blocks\": %" PRIu64 ", \"irqs\": %" PRIu64
+            ", \"fiqs\": %" PRIu64 ", \"svcs\": %" PRIu64 ", \"undefs\": %" PRIu64 ", \"pabts\": %" PRIu64
+            ", \"dabts\": %" PRIu64 ", \"wfis\": %" PRIu64 ", \"wdog_resets\": %" PRIu64
+            ", \"guest_errors\": %" PRIu64 ", \"unimp_accesses\": %" PRIu64 ", \"cost_cache_misses\": %" PRIu64
+            ", \"host_seconds\": %.6f, \"host_mips\": %.3f",
+            sim_stop_name(r), sim_board(sim) == SIM_BOARD_PI0 ? "pi0" : "pi1b", sim_cpu_hz(sim), st->insns,
+            st->cycles, (double)sim_cycles_to_ns(sim, st->cycles) / 1000.0, st->blocks, st->irqs_taken,
+            st->fiqs_taken, st->svcs, st->undefs, st->pabts, st->dabts, st->wfis, st->wdog_resets,
+            st->guest_errors, st->unimp_accesses, st->cost_cache_misses, st->host_seconds,
+            st->host_seconds > 0 ? (double)st->insns / st->host_seconds / 1e6 : 0.0);
+    /* soc members are appended as ", \"name\": value" (no braces) */
+    soc_print_stats_json(sim_soc(sim), f);
+    fprintf(f, "}\n");
+    return fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"board", required_argument, 0, OPT_BOARD},
+        {"timing", required_argument, 0, OPT_TIMING},
+        {"uart0", required_argument, 0, OPT_UART0},
+        {"uart0-in", required_argument, 0, OPT_UART0_IN},
+        {"uart1", required_argument, 0, OPT_UART1},
+        {"max-cycles", required_argument, 0, OPT_MAX_CYCLES},
+        {"until-uart", required_argument, 0, OPT_UNTIL_UART},
+        {"wdog-action", required_argument, 0, OPT_WDOG},
+        {"no-semihosting", no_argument, 0, OPT_NO_SEMI},
+        {"stats", no_argument, 0, OPT_STATS},
+        {"stats-json", required_argument, 0, OPT_STATS_JSON},
+        {"verbose", no_argument, 0, 'v'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    sim_config_t cfg;
+    sim_config_default(&cfg);
+    bool stats = false;
+    const char *stats_json = NULL;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "+:vh", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_BOARD:
+            if (!strcmp(optarg, "pi1b")) cfg.board = SIM_BOARD_PI1B;
+            else if (!strcmp(optarg, "pi0")) cfg.board = SIM_BOARD_PI0;
+            else return bad("unknown board '%s' (pi1b or pi0)", optarg);
+            break;
+        case OPT_TIMING:
+            if (!strcmp(optarg, "trm")) cfg.timing = SIM_TIMING_TRM;
+            else if (!strcmp(optarg, "insn")) cfg.timing = SIM_TIMING_INSN;
+            else return bad("unknown timing mode '%s' (trm or insn)", optarg);
+            break;
+        case OPT_UART0:
+        case OPT_UART1:
+            if (strcmp(optarg, "stdio") && strcmp(optarg, "pty") && strcmp(optarg, "null") && strcmp(optarg, "none") && strncmp(optarg, "tcp:", 4) &&
+                strncmp(optarg, "file:", 5))
+                return bad("bad UART spec '%s' (stdio, pty, tcp:PORT, file:PATH)", optarg);
+            if (!strncmp(optarg, "tcp:", 4)) {
+                char *end;
+                errno = 0;
+                long port = strtol(optarg + 4, &end, 10);
+                if (errno || *end || end == optarg + 4 || port < 1 || port > 65535)
+                    return bad("bad TCP port in '%s'", optarg);
+            }
+            if (!strncmp(optarg, "file:", 5) && !optarg[5]) return bad("empty path in '%s'", optarg);
+            if (c == OPT_UART0) cfg.uart0_spec = optarg;
+            else cfg.uart1_spec = optarg;
+            break;
+        case OPT_UART0_IN: cfg.uart0_in = optarg; break;
+        case OPT_MAX_CYCLES: {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(optarg, &end, 0);
+            if (errno || *end || end == optarg || optarg[0] == '-' || v == 0)
+                return bad("bad cycle count '%s'", optarg);
+            cfg.max_cycles = v;
+            break;
+        }
+        case OPT_UNTIL_UART:
+            if (!optarg[0]) return bad("%sempty --until-uart text", "");
+            cfg.until_uart = optarg;
+            break;
+        case OPT_WDOG:
+            if (!strcmp(optarg, "reset")) cfg.wdog_stop = false;
+            else if (!strcmp(optarg, "stop")) cfg.wdog_stop = true;
+            else return bad("unknown watchdog action '%s' (reset or stop)", optarg);
+            break;
+        case OPT_NO_SEMI: cfg.no_semihosting = true; break;
+        case OPT_STATS: stats = true; break;
+        case OPT_STATS_JSON: stats_json = optarg; break;
+        case 'v': cfg.verbose++; break;
+        case 'h': fputs(usage, stdout); return 0;
+        case ':': return bad("option '%s' needs an argument", argv[optind - 1]);
+        default: return bad("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1) return bad("%sexactly one KERNEL argument expected", "");
+    const char *kernel = argv[optind];
+    if (access(kernel, R_OK) != 0) {
+        perror(kernel);
+        return SIM_STOP_ERROR;
+    }
+    sim_t *sim = sim_new(&cfg);
+    if (!sim) return SIM_STOP_ERROR;
+    if (sim_load_image(sim, kernel) != 0) {
+        sim_free(sim);
+        return SIM_STOP_ERROR;
+    }
+    sim_stop_t r = sim_run(sim);
+    fflush(stdout);
+    if (stats) {
+        print_stats(sim, stderr, r);
+        soc_print_stats(sim_soc(sim), stderr);
+    }
+    if (stats_json && write_json(sim, stats_json, r) != 0) r = SIM_STOP_ERROR;
+    if (r != SIM_STOP_HALT && r != SIM_STOP_UART_TEXT && sim_stop_message(sim)[0] && r != SIM_STOP_ERROR)
+        fprintf(stderr, "bcm2835-sim: stop: %s: %s\n", sim_stop_name(r), sim_stop_message(sim));
+    sim_free(sim);
+    return r == SIM_STOP_UART_TEXT ? 0 : (int)r;
+}

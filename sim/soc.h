@@ -14,6 +14,26 @@ void soc_free(soc_t *soc);
 void soc_irq_set(soc_t *soc, unsigned source, bool level);
 /* Summary for --stats: per-device counters (UART bytes, overruns, watchdog resets...). */
 void soc_print_stats(soc_t *soc, void *file /* FILE* */);
-/* Same as JSON members (no braces) appended to an open object, for --stats-json. */
+/* Same as JSON members (no braces) appended to an open object, for --stats-json.
+ * Writes exactly one member, `, "devices": {...}` (leading comma, as main.c expects). */
 void soc_print_stats_json(soc_t *soc, void *file /* FILE* */);
+
+/* ---- added by the periph work: access to the board's devices ------------------------ */
+/* (for links, in-process peers such as the EnOcean modem model, the harness and tests) */
+struct uart_link;
+struct bcm2835_ic;
+struct bcm2835_gpio;
+struct bcm2835_pl011;
+struct bcm2835_aux;
+struct bcm2835_pm;
+struct uart_link *soc_uart0_link(soc_t *soc);   /* PL011 wire; never NULL */
+struct uart_link *soc_uart1_link(soc_t *soc);   /* mini UART wire; NULL if not connected */
+struct bcm2835_ic *soc_ic(soc_t *soc);
+struct bcm2835_gpio *soc_gpio(soc_t *soc);
+struct bcm2835_pl011 *soc_uart0(soc_t *soc);
+struct bcm2835_aux *soc_aux(soc_t *soc);
+struct bcm2835_pm *soc_pm(soc_t *soc);
+/* the CPU lines as driven by the IC (tests) */
+bool soc_irq_line(soc_t *soc);
+bool soc_fiq_line(soc_t *soc);
 #endif

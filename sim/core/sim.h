@@ -56,9 +56,12 @@ typedef struct sim_config {
     const char *uart1_spec;     /* mini UART: same forms, or NULL = not connected */
     const char *until_uart;     /* stop when this text appears on UART0 output, or NULL */
     unsigned verbose;           /* 0 quiet, 1 guest errors, 2 + unimplemented accesses */
+    bool no_semihosting;        /* added by core: pass semihosting SVCs to the guest */
 } sim_config_t;
 
 void sim_config_default(sim_config_t *cfg);
+const char *sim_stop_name(sim_stop_t why);              /* added by core: "halt", "error", ... */
+const char *sim_stop_message(const sim_t *sim);          /* added by core: detail of the last stop, or "" */
 
 /* ---- lifecycle --------------------------------------------------------------- */
 sim_t *sim_new(const sim_config_t *cfg);                 /* builds the board; NULL on error (message on stderr) */
@@ -145,5 +148,7 @@ sim_board_t sim_board(const sim_t *sim);
 uint32_t sim_board_revision(const sim_t *sim);
 uint32_t sim_arm_mem_size(const sim_t *sim);     /* ARM share of SDRAM reported by the mailbox */
 const uint8_t *sim_board_mac(const sim_t *sim);  /* 6 bytes */
+struct soc;
+struct soc *sim_soc(const sim_t *sim);           /* added by core: the board's soc_t (stats) */
 
 #endif

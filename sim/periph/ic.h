@@ -1,0 +1,27 @@
+/* BCM2835 ARM interrupt controller model (datasheet 7.5; QEMU hw/intc/bcm2835_ic.c).
+ * 72 input lines (64 GPU + 8 ARM basic) with levels; drives the CPU IRQ and FIQ lines. */
+#ifndef SIM_PERIPH_IC_H
+#define SIM_PERIPH_IC_H
+#include "core/sim.h"
+
+typedef struct bcm2835_ic {
+    sim_t *sim;
+    uint64_t gpu_level;   /* input levels, sources 0..63 */
+    uint8_t arm_level;    /* input levels, sources 64..71 (basic bits 0..7) */
+    uint64_t gpu_enable;
+    uint8_t arm_enable;
+    uint8_t fiq_source;   /* 0..71 */
+    bool fiq_enable;
+    bool irq_out, fiq_out; /* last value driven to the CPU */
+    struct {
+        uint64_t guest_errors, irq_edges, fiq_edges;
+    } stats;
+} bcm2835_ic_t;
+
+extern const sim_dev_ops_t bcm2835_ic_ops;
+void bcm2835_ic_init(bcm2835_ic_t *s, sim_t *sim);
+void bcm2835_ic_reset(void *opaque);
+void bcm2835_ic_set_input(bcm2835_ic_t *s, unsigned source, bool level);
+bool bcm2835_ic_irq_out(const bcm2835_ic_t *s);
+bool bcm2835_ic_fiq_out(const bcm2835_ic_t *s);
+#endif

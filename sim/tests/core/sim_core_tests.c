@@ -1,0 +1,625 @@
+/* Simulator core tests: scheduler, MMIO dispatch, exceptions, interrupts, WFI,
+ * semihosting, determinism, timing model, CCNT, loader, board reset.
+ * usage: sim-core-tests TEST GUEST_DIR   (one ctest per TEST) */
+#include "core/sim.h"
+#include "core/sim_internal.h"
+#include "core/timing.h"
+#include "guest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures;
+#define CHECK(c)                                                                              \
+    do {                                                                                      \
+        if (!(c)) {                                                                           \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c);            \
+            failures++;                                                                       \
+        }                                                                                     \
+    } while (0)
+#define CHECK_EQ(a, b)                                                                        \
+    do {                                                                                      \
+        unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b);        \
+        if (a_ != b_) {                                                                       \
+            fprintf(stderr, "%s:%d: CHECK_EQ failed: %s = 0x%llx (%llu), expected %s = 0x%llx (%llu)\n", \
+                    __FILE__, __LINE__, #a, a_, a_, #b, b_, b_);                              \
+            failures++;                                                                       \
+        }                                                                                     \
+    } while (0)
+
+static const char *guest_dir;
+
+/* ---- the test device (guest.h) -------------------------------------------------- */
+typedef struct testdev {
+    sim_t *sim;
+    sim_timer_t irq_timer, fiq_timer;
+    uint32_t log[256];
+    unsigned nlog;
+} testdev_t;
+
+static void td_irq(void *o) { sim_cpu_set_irq(((testdev_t *)o)->sim, true); }
+static void td_fiq(void *o) { sim_cpu_set_fiq(((testdev_t *)o)->sim, true); }
+
+static uint32_t td_read(void *o, uint32_t off, unsigned size)
+{
+    testdev_t *t = o;
+    (void)size;
+    return off == TESTDEV_NOW ? (uint32_t)sim_now(t->sim) : 0;
+}
+
+static void td_write(void *o, uint32_t off, uint32_t val, unsigned size)
+{
+    testdev_t *t = o;
+    (void)size;
+    switch (off) {
+    case TESTDEV_IRQ: sim_cpu_set_irq(t->sim, val & 1); break;
+    case TESTDEV_FIQ: sim_cpu_set_fiq(t->sim, val & 1); break;
+    case TESTDEV_IRQ_IN: sim_timer_mod(&t->irq_timer, sim_now(t->sim) + val); break;
+    case TESTDEV_FIQ_IN: sim_timer_mod(&t->fiq_timer, sim_now(t->sim) + val); break;
+    case TESTDEV_LOG:
+        if (t->nlog < 256) t->log[t->nlog++] = val;
+        break;
+    default: sim_guest_error(t->sim, "testdev", "bad offset 0x%x", off);
+    }
+}
+
+static const sim_dev_ops_t td_ops = {"testdev", td_read, td_write, NULL};
+
+static sim_t *boot(const char *guest, sim_timing_t timing, testdev_t *td)
+{
+    sim_config_t cfg;
+    sim_config_default(&cfg);
+    cfg.timing = timing;
+    cfg.max_cycles = 2000000000ull;
+    cfg.uart0_spec = "null";   /* no interactive link: no polling events (idle is testable) */
+    sim_t *s = sim_new(&cfg);
+    if (!s) return NULL;
+    if (td) {
+        memset(td, 0, sizeof *td);
+        td->sim = s;
+        sim_timer_init(&td->irq_timer, s, td_irq, td);
+        sim_timer_init(&td->fiq_timer, s, td_fiq, td);
+        if (sim_map_device(s, TESTDEV_BASE, 0x1000, &td_ops, td) != 0) return NULL;
+    }
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", guest_dir, guest);
+    if (sim_load_image(s, path) != 0) {
+        sim_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void dump_log(const testdev_t *td)
+{
+    for (unsigned i = 0; i < td->nlog; i++) fprintf(stderr, "  log[%u] = 0x%08x\n", i, td->log[i]);
+}
+
+/* ---- CPU-less machine ----------------------------------------------------------------- */
+static int order[16], norder;
+static void rec_cb(void *o) { order[norder++] = (int)(intptr_t)o; }
+
+static void t_sched(void)
+{
+    sim_t *s = sim_new(NULL);
+    CHECK(s != NULL);
+    if (!s) return;
+    sim_timer_t t[6];
+    for (int i = 0; i < 6; i++) sim_timer_init(&t[i], s, rec_cb, (void *)(intptr_t)i);
+    sim_timer_mod(&t[0], 300);
+    sim_timer_mod(&t[1], 100);
+    sim_timer_mod(&t[2], 200);
+    sim_timer_mod(&t[3], 100);   /* same stamp: fires after t[1] (arm order) */
+    sim_timer_mod(&t[4], 50);
+    sim_timer_mod(&t[5], 1000);
+    sim_timer_del(&t[4]);
+    CHECK(!sim_timer_pending(&t[4]));
+    sim_timer_mod(&t[0], 150);   /* re-arm moves it */
+    sim_advance(s, 250);
+    CHECK_EQ(norder, 4);
+    CHECK_EQ(order[0], 1);
+    CHECK_EQ(order[1], 3);
+    CHECK_EQ(order[2], 0);
+    CHECK_EQ(order[3], 2);
+    CHECK_EQ(sim_now(s), 250);
+    CHECK(sim_timer_pending(&t[5]));
+    sim_advance(s, 10000);
+    CHECK_EQ(norder, 5);
+    CHECK_EQ(order[4], 5);
+    CHECK_EQ(sim_cpu_hz(s), 700000000ull);
+    CHECK_EQ(sim_ns_to_cycles(s, 1000), 700);
+    CHECK_EQ(sim_cycles_to_ns(s, 700), 1000);
+    CHECK_EQ(sim_board_revision(s), 0xE);
+    CHECK_EQ(sim_arm_mem_size(s), 448u << 20);
+    CHECK_EQ(sim_board_mac(s)[0], 0xb8);
+    sim_free(s);
+    sim_config_t cfg;
+    sim_config_default(&cfg);
+    cfg.board = SIM_BOARD_PI0;
+    s = sim_new(&cfg);
+    CHECK_EQ(sim_cpu_hz(s), 1000000000ull);
+    CHECK_EQ(sim_board_revision(s), 0x00900093u);
+    sim_free(s);
+}
+
+/* advance fires a timer that re-arms itself periodically, at exact stamps */
+static uint64_t stamps[8];
+static int nstamps;
+typedef struct { sim_timer_t t; sim_t *s; } periodic_t;
+static void periodic_cb(void *o)
+{
+    periodic_t *p = o;
+    stamps[nstamps++] = sim_now(p->s);
+    if (nstamps < 5) sim_timer_mod(&p->t, sim_now(p->s) + 1000);
+}
+
+static void t_advance(void)
+{
+    sim_t *s = sim_new(NULL);
+    periodic_t p = {.s = s};
+    sim_timer_init(&p.t, s, periodic_cb, &p);
+    sim_timer_mod(&p.t, 500);
+    sim_advance(s, 3000);
+    CHECK_EQ(nstamps, 3);
+    CHECK_EQ(stamps[0], 500);
+    CHECK_EQ(stamps[2], 2500);
+    sim_advance(s, 100000);
+    CHECK_EQ(nstamps, 5);
+    CHECK_EQ(stamps[4], 4500);
+    CHECK_EQ(sim_now(s), 103000);
+    sim_free(s);
+}
+
+static void t_mmio(void)
+{
+    testdev_t td;
+    sim_t *s = boot("exit_ok.bin", SIM_TIMING_TRM, &td);
+    CHECK(s != NULL);
+    if (!s) return;
+    sim_mmio_write(s, TESTDEV_BASE + TESTDEV_LOG, 0xabcd, 4);
+    CHECK_EQ(td.nlog, 1);
+    CHECK_EQ(td.log[0], 0xabcd);
+    sim_advance(s, 42);
+    CHECK_EQ(sim_mmio_read(s, TESTDEV_BASE + TESTDEV_NOW, 4), 42);
+    CHECK(sim_map_stub(s, "stub", 0x31000000, 0x1000) == 0);
+    CHECK_EQ(sim_mmio_read(s, 0x31000010, 4), 0);
+    CHECK_EQ(sim_stats(s)->unimp_accesses, 1);
+    CHECK(sim_map_stub(s, "overlap", 0x31000000, 0x1000) != 0);
+    CHECK(sim_map_stub(s, "unaligned", 0x20301004, 0x1000) != 0);
+    sim_mmio_read(s, 0x2FF00000, 4);   /* unmapped: guest error, continues */
+    CHECK_EQ(sim_stats(s)->guest_errors, 1);
+    uint32_t w = 0x11223344, r = 0;
+    CHECK(sim_phys_write(s, 0x100000, &w, 4) == 0);
+    CHECK(sim_phys_read(s, 0x100000, &r, 4) == 0);
+    CHECK_EQ(r, w);
+    CHECK(sim_phys_read(s, 0x1FFFFFFE, &r, 4) != 0);
+    /* sim_cpu_set_irq from a timer with the CPU idle */
+    td_write(&td, TESTDEV_IRQ_IN, 10, 4);
+    sim_advance(s, 20);
+    CHECK(s->irq_line);
+    sim_free(s);
+}
+
+/* ---- exceptions ---------------------------------------------------------------------------- */
+static uint32_t guest_word(sim_t *s, const char *sym_unused, uint32_t addr)
+{
+    (void)sym_unused;
+    uint32_t v = 0;
+    sim_phys_read(s, addr, &v, 4);
+    return v;
+}
+
+static void t_svc_undef_abort(void)
+{
+    testdev_t td;
+    sim_t *s = boot("exc.elf", SIM_TIMING_TRM, &td);
+    CHECK(s != NULL);
+    if (!s) return;
+    sim_stop_t r = sim_run(s);
+    CHECK_EQ(r, SIM_STOP_HALT);
+    /* the sites table is the last word block of .text: find it by the log instead */
+    if (td.nlog != 25) dump_log(&td);
+    CHECK_EQ(td.nlog, 25);
+    /* svc: lr, spsr, imm, mode ; after: lr (SYS), mode */
+    uint32_t svc_ret = td.log[0];
+    CHECK_EQ(td.log[1] & 0x1F, 0x1F);
+    CHECK_EQ(td.log[2], 42);
+    CHECK_EQ(td.log[3], 0x13);
+    CHECK_EQ(td.log[4], 0x1234abcd);
+    CHECK_EQ(td.log[5], 0x1F);
+    CHECK_EQ(guest_word(s, "svc", svc_ret - 4) & 0x0F000000u, 0x0F000000u); /* an SVC precedes LR */
+    /* undefined: lr = site + 4, spsr mode SVC */
+    uint32_t und_lr = td.log[6];
+    CHECK_EQ(guest_word(s, "udf", und_lr - 4), 0xe7f000f0u);
+    CHECK_EQ(td.log[7] & 0x1F, 0x13);
+    CHECK_EQ(td.log[8], 0x11111111);
+    /* bkpt: lr = site + 4, IFSR = debug event */
+    uint32_t bk_lr = td.log[9];
+    CHECK_EQ(guest_word(s, "bkpt", bk_lr - 4) & 0x0FF000F0u, 0x01200070u);
+    CHECK_EQ(td.log[10] & 0x40F, 0x2);
+    CHECK_EQ(td.log[12], 0x22222222);
+    /* data abort 1: load, section translation fault at 0x10000040 */
+    uint32_t d1 = td.log[13];
+    CHECK_EQ(guest_word(s, "ldr", d1 - 8), 0xe5921000u); /* ldr r1, [r2] */
+    CHECK_EQ(td.log[14], 0x005);
+    CHECK_EQ(td.log[15], 0x10000040);
+    CHECK_EQ(td.log[16], 0x33333333);
+    /* data abort 2: store, page translation fault (WnR) at 0x10100014 */
+    CHECK_EQ(guest_word(s, "str", td.log[17] - 8), 0xe7821005u); /* str r1, [r2, r5] */
+    CHECK_EQ(td.log[18], 0x807);
+    CHECK_EQ(td.log[19], 0x10100014);
+    CHECK_EQ(td.log[20], 0x44444444);
+    /* prefetch abort via the MMU: lr = 0x10000004, IFSR 5 (section translation), IFAR */
+    CHECK_EQ(td.log[21], 0x10000004);
+    CHECK_EQ(td.log[22] & 0x40F, 0x005);
+    CHECK_EQ(td.log[23], 0x10000000);
+    CHECK_EQ(td.log[24], 0x55555555);
+    const sim_stats_t *st = sim_stats(s);
+    CHECK_EQ(st->svcs, 1);
+    CHECK_EQ(st->undefs, 1);
+    CHECK_EQ(st->dabts, 2);
+    CHECK_EQ(st->pabts, 2);
+    sim_free(s);
+}
+
+static void t_irq_nested_fiq(void)
+{
+    testdev_t td;
+    sim_t *s = boot("irq.elf", SIM_TIMING_TRM, &td);
+    CHECK(s != NULL);
+    if (!s) return;
+    CHECK_EQ(sim_run(s), SIM_STOP_HALT);
+    static const uint32_t want[] = {'A', 'F', 0x13, 'B', 'E', 'M'};
+    if (td.nlog != 6) dump_log(&td);
+    CHECK_EQ(td.nlog, 6);
+    for (unsigned i = 0; i < 6 && i < td.nlog; i++) CHECK_EQ(td.log[i], want[i]);
+    CHECK_EQ(sim_stats(s)->irqs_taken, 2);
+    CHECK_EQ(sim_stats(s)->fiqs_taken, 1);
+    sim_free(s);
+}
+
+static uint32_t thumb_expected(void)
+{
+    uint32_t sum = 0;
+    for (uint32_t i = 0; i < 20000; i++) sum += i * i + (i ^ 0x55);
+    return sum;
+}
+
+static void t_thumb_irq(void)
+{
+    testdev_t td;
+    sim_t *s = boot("thumb_irq.elf", SIM_TIMING_TRM, &td);
+    CHECK(s != NULL);
+    if (!s) return;
+    CHECK_EQ(sim_run(s), SIM_STOP_HALT);
+    CHECK_EQ(td.nlog, 3);
+    CHECK_EQ(td.log[0], thumb_expected());
+    CHECK(td.log[1] > 100);          /* many IRQs */
+    CHECK(td.log[2] > 50);           /* most of them interrupted Thumb code */
+    CHECK_EQ(sim_stats(s)->irqs_taken, td.log[1]);
+    sim_free(s);
+}
+
+static void t_wfi(void)
+{
+    testdev_t td;
+    sim_t *s = boot("wfi.elf", SIM_TIMING_TRM, &td);
+    CHECK(s != NULL);
+    if (!s) return;
+    CHECK_EQ(sim_run(s), SIM_STOP_IDLE);
+    if (td.nlog != 3) dump_log(&td);
+    CHECK_EQ(td.nlog, 3);
+    uint32_t before = td.log[0], in_irq = td.log[1], after = td.log[2];
+    CHECK(in_irq - before >= 1000000 && in_irq - before < 1000100);
+    CHECK(after > in_irq && after - in_irq < 100);
+    CHECK_EQ(sim_stats(s)->wfis, 2);
+    CHECK(sim_stats(s)->insns < 300);  /* time jumped, no spinning */
+    sim_free(s);
+}
+
+static void t_semihosting(void)
+{
+    sim_t *s = boot("exit_ok.bin", SIM_TIMING_TRM, NULL);
+    CHECK_EQ(sim_run(s), SIM_STOP_HALT);
+    sim_free(s);
+    s = boot("exit_fail.elf", SIM_TIMING_TRM, NULL);
+    CHECK_EQ(sim_run(s), SIM_STOP_GUEST_FAIL);
+    sim_free(s);
+    s = boot("exit_thumb.elf", SIM_TIMING_TRM, NULL);
+    CHECK_EQ(sim_run(s), SIM_STOP_HALT);
+    sim_free(s);
+    /* without semihosting the SVC goes to the guest's vector (zeros: runs to the limit) */
+    sim_config_t cfg;
+    sim_config_default(&cfg);
+    cfg.no_semihosting = true;
+    cfg.max_cycles = 100000;
+    s = sim_new(&cfg);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/exit_ok.bin", guest_dir);
+    CHECK(sim_load_image(s, path) == 0);
+    CHECK_EQ(sim_run(s), SIM_STOP_CYCLE_LIMIT);
+    CHECK(sim_stats(s)->svcs >= 1);
+    sim_free(s);
+}
+
+static void t_determinism(void)
+{
+    uint64_t c[2], n[2];
+    uint32_t l[2];
+    for (int k = 0; k < 2; k++) {
+        testdev_t td;
+        sim_t *s = boot("thumb_irq.elf", SIM_TIMING_TRM, &td);
+        CHECK_EQ(sim_run(s), SIM_STOP_HALT);
+        c[k] = sim_stats(s)->cycles;
+        n[k] = sim_stats(s)->insns;
+        l[k] = td.log[1];
+        sim_free(s);
+    }
+    CHECK_EQ(c[0], c[1]);
+    CHECK_EQ(n[0], n[1]);
+    CHECK_EQ(l[0], l[1]);
+}
+
+/* ---- timing model units -------------------------------------------------------------- */
+static uint32_t cost_of(const uint32_t *w, unsigned n, bool insn_mode, sim_cost_entry_t *e)
+{
+    sim_timing_decode((const uint8_t *)w, n * 4, false, insn_mode, e);
+    return e->cost;
+}
+
+/* Stops at block boundaries inside chains of directly linked blocks (Unicorn 2.0.1
+ * restores the PC of the first block of the chain; the core must resume at the block
+ * that was about to run). A host timer forces a stop every few cycles, at many
+ * different blocks; every counter must come out exact, and equal to a run without. */
+typedef struct { sim_t *sim; sim_timer_t t; uint64_t period; unsigned fired; } poker_t;
+static void poke(void *o)
+{
+    poker_t *p = o;
+    p->fired++;
+    sim_timer_mod(&p->t, sim_now(p->sim) + p->period);
+}
+
+static void t_chain_stops(void)
+{
+    static const uint64_t periods[] = {0, 1, 3, 7, 13, 31};
+    for (unsigned timing = 0; timing < 2; timing++) {
+        uint64_t cycles0 = 0;
+        for (unsigned k = 0; k < sizeof periods / sizeof periods[0]; k++) {
+            testdev_t td;
+            sim_t *s = boot("chain.elf", timing ? SIM_TIMING_INSN : SIM_TIMING_TRM, &td);
+            CHECK(s != NULL);
+            if (!s) return;
+            poker_t p = {.sim = s, .period = periods[k]};
+            sim_timer_init(&p.t, s, poke, &p);
+            if (p.period) sim_timer_mod(&p.t, p.period);
+            CHECK_EQ(sim_run(s), SIM_STOP_HALT);
+            CHECK_EQ(td.nlog, 5);
+            if (td.nlog == 5) {
+                CHECK_EQ(td.log[0], CHAIN_ITERS);          /* r4: every iteration */
+                CHECK_EQ(td.log[1], CHAIN_ITERS / 2);      /* r5: odd */
+                CHECK_EQ(td.log[2], CHAIN_ITERS / 2);      /* r6: even */
+                CHECK_EQ(td.log[3], 3u * CHAIN_ITERS);     /* r7 */
+                CHECK_EQ(td.log[4], CHAIN_ITERS);          /* memory counter */
+            }
+            if (p.period) CHECK(p.fired > CHAIN_ITERS / 8);
+            /* forced stops do not change the simulated cycle count */
+            if (k == 0) cycles0 = sim_now(s);
+            else CHECK_EQ(sim_now(s), cycles0);
+            sim_timer_del(&p.t);
+            sim_free(s);
+        }
+    }
+}
+
+static void t_timing_units(void)
+{
+    sim_cost_entry_t e;
+    /* 3 ALU ops: 3 cycles */
+    const uint32_t alu[] = {0xe0811002 /* add r1,r1,r2 */, 0xe0433004 /* sub r3,r3,r4 */, 0xe1a05006 /* mov r5,r6 */};
+    CHECK_EQ(cost_of(alu, 3, false, &e), 3);
+    CHECK_EQ(e.ninsn, 3);
+    /* register-specified shift: +1 */
+    const uint32_t rsh[] = {0xe0811312 /* add r1,r1,r2,lsl r3 */};
+    CHECK_EQ(cost_of(rsh, 1, false, &e), 2);
+    /* load-use: ldr r0,[r1]; add r2,r0,#1 -> 1 + 2 stall + 1 = 4 */
+    const uint32_t lu1[] = {0xe5910000, 0xe2802001};
+    CHECK_EQ(cost_of(lu1, 2, false, &e), 4);
+    /* one independent instruction between: 1 stall -> 4 */
+    const uint32_t lu2[] = {0xe5910000, 0xe2833001 /* add r3,r3,#1 */, 0xe2802001};
+    CHECK_EQ(cost_of(lu2, 3, false, &e), 4);
+    /* two between: no stall -> 4 */
+    const uint32_t lu3[] = {0xe5910000, 0xe2833001, 0xe2844001, 0xe2802001};
+    CHECK_EQ(cost_of(lu3, 4, false, &e), 4);
+    /* mul r0,r1,r2; add r3,r0,#1 -> 2 issue, result at 4, add at 4 -> 5 */
+    const uint32_t mu[] = {0xe0000291, 0xe2803001};
+    CHECK_EQ(cost_of(mu, 2, false, &e), 5);
+    /* umull r0,r1,r2,r3: 3 */
+    const uint32_t ml[] = {0xe0810392};
+    CHECK_EQ(cost_of(ml, 1, false, &e), 3);
+    /* ldm r0,{r1-r4}: 2 ; stm r0,{r1-r5}: 3 ; ldm r0,{r1}: 1 */
+    const uint32_t lm[] = {0xe890001e};
+    CHECK_EQ(cost_of(lm, 1, false, &e), 2);
+    const uint32_t sm[] = {0xe880003e};
+    CHECK_EQ(cost_of(sm, 1, false, &e), 3);
+    const uint32_t l1[] = {0xe8900002};
+    CHECK_EQ(cost_of(l1, 1, false, &e), 1);
+    /* pop {r4, pc}: 1 issue + 3 PC-load latency = 4, a return */
+    const uint32_t pop[] = {0xe8bd8010};
+    CHECK_EQ(cost_of(pop, 1, false, &e), 4);
+    CHECK_EQ(e.pen_taken, 0);
+    /* conditional backward branch: bne -8 -> fall-through mispredicted */
+    const uint32_t bb[] = {0xe2511001 /* subs r1,r1,#1 */, 0x1afffffd /* bne .-4 */};
+    CHECK_EQ(cost_of(bb, 2, false, &e), 2);
+    CHECK_EQ(e.pen_fall, SIM_T_MISPREDICT);
+    CHECK_EQ(e.pen_taken, 0);
+    /* forward conditional branch: taken mispredicted */
+    const uint32_t bf[] = {0x0a000004 /* beq .+24 */};
+    cost_of(bf, 1, false, &e);
+    CHECK_EQ(e.pen_taken, SIM_T_MISPREDICT);
+    CHECK_EQ(e.pen_fall, 0);
+    /* bx r3: indirect, mispredicted */
+    const uint32_t bx[] = {0xe12fff13};
+    cost_of(bx, 1, false, &e);
+    CHECK_EQ(e.pen_taken, SIM_T_MISPREDICT);
+    /* flags: cpsie i, I-cache invalidate, CCNT read */
+    const uint32_t fl[] = {0xf1080080 /* cpsie i */, 0xee070f15 /* mcr p15,0,r0,c7,c5,0 */,
+                           0xee1f3f3c /* mrc p15,0,r3,c15,c12,1 */};
+    cost_of(fl, 3, false, &e);
+    CHECK_EQ(e.flags, SIM_BF_CPSRW | SIM_BF_ICINV | SIM_BF_CCNT);
+    CHECK_EQ(e.ccnt_rd, 3);
+    CHECK_EQ(e.ccnt_off, 8);
+    /* VFP: fdivs s0,s1,s2 = 19 ; fmuld d0,d1,d2 = 2 */
+    const uint32_t fd[] = {0xee800a81};
+    CHECK_EQ(cost_of(fd, 1, false, &e), 19);
+    const uint32_t fm[] = {0xee210b02};
+    CHECK_EQ(cost_of(fm, 1, false, &e), 2);
+    /* Thumb: ldr r0,[r1]; adds r0,#1 -> 4 ; muls r0,r1 -> 2 */
+    const uint16_t th[] = {0x6808, 0x3001};
+    sim_timing_decode((const uint8_t *)th, 4, true, false, &e);
+    CHECK_EQ(e.cost, 4);
+    CHECK_EQ(e.ninsn, 2);
+    const uint16_t bl[] = {0xf000, 0xf802 /* bl */, 0x4348 /* muls r0,r1 */};
+    sim_timing_decode((const uint8_t *)bl, 6, true, false, &e);
+    CHECK_EQ(e.ninsn, 2);
+    CHECK_EQ(e.cost, 3);
+}
+
+static void t_timing_insn(void)
+{
+    sim_cost_entry_t e;
+    const uint32_t seq[] = {0xe5910000, 0xe2802001, 0xe0000291, 0xe2803001, 0xe890001e, 0x1afffffd};
+    CHECK_EQ(cost_of(seq, 6, true, &e), 6);
+    CHECK_EQ(e.pen_fall, 0);
+    CHECK_EQ(e.pen_taken, 0);
+    /* whole program: insn mode cycles == instructions */
+    testdev_t td;
+    sim_t *s = boot("thumb_irq.elf", SIM_TIMING_INSN, &td);
+    CHECK_EQ(sim_run(s), SIM_STOP_HALT);
+    const sim_stats_t *st = sim_stats(s);
+    /* exception entries cost nothing extra in insn mode */
+    CHECK_EQ(st->cycles, st->insns);
+    CHECK_EQ(td.log[0], thumb_expected());
+    sim_free(s);
+}
+
+static void t_ccnt(void)
+{
+    for (int mode = 0; mode < 2; mode++) {
+        testdev_t td;
+        sim_t *s = boot("ccnt.elf", mode ? SIM_TIMING_INSN : SIM_TIMING_TRM, &td);
+        CHECK_EQ(sim_run(s), SIM_STOP_HALT);
+        CHECK_EQ(td.nlog, 2);
+        CHECK_EQ(td.log[0], 11);
+        /* CCNT read right after a device read of sim_now(): devices see block-granular
+         * time (start of block + whole block cost), CCNT is exact: within one block */
+        CHECK((int32_t)td.log[1] > -20 && (int32_t)td.log[1] < 20);
+        sim_free(s);
+    }
+}
+
+static void t_elf_raw(void)
+{
+    /* same program as ELF and raw image: same result and cycle count */
+    uint64_t c[2];
+    const char *g[2] = {"exit_thumb.elf", "exit_thumb.bin"};
+    for (int k = 0; k < 2; k++) {
+        sim_t *s = boot(g[k], SIM_TIMING_TRM, NULL);
+        CHECK(s != NULL);
+        if (!s) return;
+        CHECK_EQ(sim_run(s), SIM_STOP_HALT);
+        c[k] = sim_stats(s)->cycles;
+        sim_free(s);
+    }
+    CHECK_EQ(c[0], c[1]);
+    CHECK(boot("does-not-exist.elf", SIM_TIMING_TRM, NULL) == NULL);
+}
+
+/* watchdog-style reset: a timer requests a board reset mid-run; the guest restarts from
+ * a pristine image (exc.elf logs 25 entries per run) */
+static testdev_t *reset_td;
+static void reset_cb(void *o)
+{
+    (void)o;
+    sim_request_board_reset(reset_td->sim, "test");
+}
+
+static void t_board_reset(void)
+{
+    testdev_t td;
+    sim_t *s = boot("exc.elf", SIM_TIMING_TRM, &td);
+    reset_td = &td;
+    sim_timer_t t;
+    sim_timer_init(&t, s, reset_cb, NULL);
+    sim_timer_mod(&t, 200);
+    CHECK_EQ(sim_run(s), SIM_STOP_HALT);
+    CHECK_EQ(sim_stats(s)->wdog_resets, 1);
+    CHECK(td.nlog > 25);
+    CHECK_EQ(td.log[td.nlog - 1], 0x55555555);
+    sim_free(s);
+    /* with wdog_stop */
+    sim_config_t cfg;
+    sim_config_default(&cfg);
+    cfg.wdog_stop = true;
+    s = sim_new(&cfg);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/thumb_irq.elf", guest_dir);
+    sim_load_image(s, path);
+    td.sim = s;
+    sim_timer_init(&t, s, reset_cb, NULL);
+    sim_timer_mod(&t, 200);
+    CHECK_EQ(sim_run(s), SIM_STOP_WATCHDOG);
+    sim_free(s);
+}
+
+static void t_bench_smoke(void)
+{
+    testdev_t td;
+    sim_t *s = boot("bench.elf", SIM_TIMING_TRM, &td);
+    CHECK_EQ(sim_run(s), SIM_STOP_HALT);
+    CHECK_EQ(td.nlog, 2);
+    fprintf(stderr, "bench: %llu insns, %llu cycles, %.3f s, %.0f MIPS\n",
+            (unsigned long long)sim_stats(s)->insns, (unsigned long long)sim_stats(s)->cycles,
+            sim_stats(s)->host_seconds, sim_stats(s)->insns / sim_stats(s)->host_seconds / 1e6);
+    sim_free(s);
+}
+
+static const struct {
+    const char *name;
+    void (*fn)(void);
+} tests[] = {
+    {"sched", t_sched},
+    {"advance", t_advance},
+    {"mmio", t_mmio},
+    {"svc_undef_abort", t_svc_undef_abort},
+    {"irq_nested_fiq", t_irq_nested_fiq},
+    {"thumb_irq", t_thumb_irq},
+    {"wfi", t_wfi},
+    {"semihosting", t_semihosting},
+    {"determinism", t_determinism},
+    {"chain_stops", t_chain_stops},
+    {"timing_units", t_timing_units},
+    {"timing_insn", t_timing_insn},
+    {"ccnt", t_ccnt},
+    {"elf_raw", t_elf_raw},
+    {"board_reset", t_board_reset},
+    {"bench_smoke", t_bench_smoke},
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s TEST GUEST_DIR\n", argv[0]);
+        return 2;
+    }
+    guest_dir = argv[2];
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
+        if (strcmp(argv[1], tests[i].name) == 0) {
+            tests[i].fn();
+            if (failures) fprintf(stderr, "%s: %d check(s) failed\n", argv[1], failures);
+            return failures ? 1 : 0;
+        }
+    }
+    fprintf(stderr, "unknown test %s\n", argv[1]);
+    return 2;
+}
