@@ -1,0 +1,449 @@
+/* skbench: runs scenarios on sim | qemu | linux, checks every answer, writes results.json
+ * (Google Benchmark schema), samples.csv, traces/ and plots/. See harness/README.md.
+ * Exit status: 0 ok, 1 run failed / regression, 2 usage error, 128+sig interrupted. */
+#include "compare.h"
+#include "console.h"
+#include "plot.h"
+#include "results.h"
+#include "scenario.h"
+#include "target.h"
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef SKB_SCENARIO_DIR
+#define SKB_SCENARIO_DIR "scenarios"
+#endif
+#ifndef SKB_PLOTS_DIR
+#define SKB_PLOTS_DIR "plots"
+#endif
+#ifndef SKB_SHARED_DIR
+#define SKB_SHARED_DIR "../shared"
+#endif
+#ifndef SKB_SIM
+#define SKB_SIM "bcm2835-sim"
+#endif
+#ifndef SKB_KERNEL
+#define SKB_KERNEL "build/target/kernel.img"
+#endif
+#ifndef SKB_LINUX_BOOT
+#define SKB_LINUX_BOOT "harness/linux/boot-qemu"
+#endif
+
+enum { EXIT_RUNFAIL = 1, EXIT_USAGE = 2 };
+
+static const char *envor(const char *env, const char *def)
+{
+    const char *v = getenv(env);
+    return v && *v ? v : def;
+}
+
+static void usage(FILE *o)
+{
+    fprintf(o,
+            "usage: skbench run SCENARIO [--target sim|qemu|linux[,...]] [--out DIR] [--set key=value ...]\n"
+            "                   [--reps R] [--quiet] [--no-plot] [--timeout S] [--icount]\n"
+            "                   [--kernel IMG] [--sim PATH] [--qemu PATH] [--linux-boot PATH]\n"
+            "       skbench compare OLD.json NEW.json [--threshold PCT]   (default 5%%; exit 1 on regression)\n"
+            "       skbench plot DIR                                      (DIR/plots/fig{4,5,6}.{png,svg})\n"
+            "       skbench list                                          (scenarios and their parameters)\n"
+            "SCENARIO is a name in %s (env SK_SCENARIO_DIR) or a path to a .scn file.\n"
+            "--set n=1,10,1000 sweeps a numeric parameter; text values are never split.\n"
+            "Env: SK_SIM, SK_KERNEL_IMG, SK_QEMU, SK_LINUX_BOOT, SK_SHARED_DIR, SK_PLOTS_DIR.\n",
+            envor("SK_SCENARIO_DIR", SKB_SCENARIO_DIR));
+}
+
+static int mkdirs(const char *path)
+{
+    char tmp[1200];
+    if (strlen(path) >= sizeof tmp) { errno = ENAMETOOLONG; return -1; }
+    memcpy(tmp, path, strlen(path) + 1);
+    for (char *p = tmp + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return -1;
+            *p = '/';
+        }
+    return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int resolve_scenario(const char *arg, char *path, size_t len)
+{
+    struct stat st;
+    if (strchr(arg, '/') || strstr(arg, ".scn")) snprintf(path, len, "%s", arg);
+    else snprintf(path, len, "%s/%s.scn", envor("SK_SCENARIO_DIR", SKB_SCENARIO_DIR), arg);
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? 0 : -1;
+}
+
+static const char *ref_dir(char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/reference/jonos-data", envor("SK_SHARED_DIR", SKB_SHARED_DIR));
+    return buf;
+}
+
+/* ---- progress (stderr, only on a terminal and without --quiet) ---- */
+typedef struct {
+    bool on;
+    double t0, work_total, work_done;
+    size_t samples_total, samples_done;
+} progress_t;
+
+static void progress(progress_t *p, const char *target, const char *point, unsigned rep, unsigned reps)
+{
+    if (!p->on) return;
+    double el = proc_now() - p->t0;
+    char eta[32] = "?";
+    if (p->work_done > 0) snprintf(eta, sizeof eta, "%.0fs", el / p->work_done * (p->work_total - p->work_done));
+    fprintf(stderr, "\r\033[K[%s] %s rep %u/%u | %zu/%zu samples | %.0fs elapsed, ETA %s", target, point, rep, reps,
+            p->samples_done, p->samples_total, el, eta);
+    fflush(stderr);
+}
+
+static double point_weight(const scn_point_t *pt)
+{
+    const char *n = scn_point_get(pt, "n");
+    return (n ? strtod(n, NULL) : 1.0) + 100.0; /* + fixed per-command cost */
+}
+
+typedef struct {
+    const char *targets, *out, *kernel, *sim, *qemu, *linux_boot;
+    bool quiet, no_plot, icount;
+    double timeout;
+} run_opts_t;
+
+/* Runs the scenario on one target; appends samples. 0 ok, else a CON_* code. */
+static int run_target(const scenario_t *s, const sk_target_cfg_t *cfg, sk_results_t *res, progress_t *pg,
+                      double timeout, char *err, size_t errlen)
+{
+    sk_target_t t;
+    int rc = CON_FAIL;
+    if (target_start(&t, cfg, err, errlen) != 0) goto out;
+    char info[256];
+    rc = console_ready(&t, cfg->boot_timeout_s, info, sizeof info, err, errlen);
+    if (rc != CON_OK) goto out;
+    snprintf(res->target_info, sizeof res->target_info, "%s", info);
+    size_t np = scn_npoints(s);
+    for (size_t i = 0; i < np && rc == CON_OK; i++) {
+        scn_point_t pt;
+        scn_point(s, i, &pt);
+        char pname[160];
+        scn_point_name(s, &pt, pname, sizeof pname);
+        const char *nv = scn_point_get(&pt, "n"), *text = scn_point_get(&pt, "text");
+        for (unsigned r = 0; r < s->reps; r++) {
+            progress(pg, cfg->kind, pname, r + 1, s->reps);
+            sk_sample_t smp;
+            rc = console_md5(&t, (uint32_t)strtoul(nv, NULL, 10), text, timeout, &smp, err, errlen);
+            if (rc != CON_OK) break;
+            snprintf(smp.target, sizeof smp.target, "%s", cfg->kind);
+            snprintf(smp.point, sizeof smp.point, "%s", pname);
+            smp.rep = r;
+            res_add(res, &smp);
+            pg->samples_done++;
+            pg->work_done += point_weight(&pt);
+        }
+    }
+    if (rc == CON_OK && console_halt(&t, 10) != CON_OK) target_note(&t, "target did not exit after halt; killing it");
+out:
+    if (rc != CON_OK && t.trace) target_note(&t, "run failed: %s", err);
+    target_close(&t);
+    return rc;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"target", 1, 0, 't'}, {"out", 1, 0, 'o'}, {"set", 1, 0, 's'}, {"reps", 1, 0, 'r'},
+        {"quiet", 0, 0, 'q'}, {"no-plot", 0, 0, 'P'}, {"timeout", 1, 0, 'T'}, {"kernel", 1, 0, 'k'},
+        {"sim", 1, 0, 'S'}, {"qemu", 1, 0, 'Q'}, {"linux-boot", 1, 0, 'L'}, {"icount", 0, 0, 'I'},
+        {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+    run_opts_t o = {.targets = "sim", .kernel = envor("SK_KERNEL_IMG", SKB_KERNEL), .sim = envor("SK_SIM", SKB_SIM),
+                    .qemu = envor("SK_QEMU", "qemu-system-arm"), .linux_boot = envor("SK_LINUX_BOOT", SKB_LINUX_BOOT)};
+    const char *sets[64];
+    int nsets = 0;
+    const char *reps = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "t:o:s:r:qh", lo, NULL)) != -1) {
+        switch (c) {
+        case 't': o.targets = optarg; break;
+        case 'o': o.out = optarg; break;
+        case 's':
+            if (nsets == 64) { fprintf(stderr, "skbench: too many --set\n"); return EXIT_USAGE; }
+            sets[nsets++] = optarg;
+            break;
+        case 'r': reps = optarg; break;
+        case 'q': o.quiet = true; break;
+        case 'P': o.no_plot = true; break;
+        case 'T': {
+            char *e;
+            o.timeout = strtod(optarg, &e);
+            if (*e || !(o.timeout > 0)) { fprintf(stderr, "skbench: bad --timeout '%s'\n", optarg); return EXIT_USAGE; }
+            break;
+        }
+        case 'k': o.kernel = optarg; break;
+        case 'S': o.sim = optarg; break;
+        case 'Q': o.qemu = optarg; break;
+        case 'L': o.linux_boot = optarg; break;
+        case 'I': o.icount = true; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind + 1 != argc) {
+        fprintf(stderr, "skbench run: expected exactly one SCENARIO\n");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    char path[1024], err[1024];
+    if (resolve_scenario(argv[optind], path, sizeof path) != 0) {
+        fprintf(stderr, "skbench run: no scenario '%s' (%s not found; see skbench list)\n", argv[optind], path);
+        return EXIT_USAGE;
+    }
+    scenario_t *s = malloc(sizeof *s);
+    if (!s) return EXIT_RUNFAIL;
+    if (scn_parse_file(path, s, err, sizeof err) != 0) {
+        fprintf(stderr, "skbench run: %s\n", err);
+        free(s);
+        return EXIT_USAGE;
+    }
+    for (int i = 0; i < nsets; i++)
+        if (scn_set(s, sets[i], err, sizeof err) != 0) {
+            fprintf(stderr, "skbench run: %s\n", err);
+            free(s);
+            return EXIT_USAGE;
+        }
+    if (reps) {
+        char kv[64];
+        snprintf(kv, sizeof kv, "reps=%s", reps);
+        if (scn_set(s, kv, err, sizeof err) != 0) {
+            fprintf(stderr, "skbench run: --reps: %s\n", err);
+            free(s);
+            return EXIT_USAGE;
+        }
+    }
+    /* validate the target list before starting anything */
+    char tlist[64];
+    snprintf(tlist, sizeof tlist, "%s", o.targets);
+    const char *tv[3];
+    int nt = 0;
+    for (char *sv = NULL, *tok = strtok_r(tlist, ",", &sv); tok; tok = strtok_r(NULL, ",", &sv)) {
+        if (strcmp(tok, "sim") && strcmp(tok, "qemu") && strcmp(tok, "linux")) {
+            fprintf(stderr, "skbench run: unknown target '%s' (sim, qemu or linux)\n", tok);
+            free(s);
+            return EXIT_USAGE;
+        }
+        if (nt == 3) { fprintf(stderr, "skbench run: too many targets\n"); free(s); return EXIT_USAGE; }
+        tv[nt++] = tok;
+    }
+    if (nt == 0) { fprintf(stderr, "skbench run: empty --target\n"); free(s); return EXIT_USAGE; }
+    for (int i = 0; i < nt; i++)
+        if (strcmp(tv[i], "linux") != 0 && access(o.kernel, R_OK) != 0) {
+            fprintf(stderr, "skbench run: kernel image %s not readable (--kernel or SK_KERNEL_IMG)\n", o.kernel);
+            free(s);
+            return EXIT_USAGE;
+        }
+
+    char outdir[1024], stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    if (o.out) snprintf(outdir, sizeof outdir, "%s", o.out);
+    else snprintf(outdir, sizeof outdir, "results/%s-%s-%s", s->name, o.targets, stamp);
+    char traces[1100];
+    snprintf(traces, sizeof traces, "%s/traces", outdir);
+    if (mkdirs(traces) != 0) {
+        fprintf(stderr, "skbench run: cannot create %s: %s\n", traces, strerror(errno));
+        free(s);
+        return EXIT_RUNFAIL;
+    }
+    /* the effective scenario, for the record */
+    {
+        char p2[1100];
+        snprintf(p2, sizeof p2, "%s/scenario.txt", outdir);
+        FILE *f = fopen(p2, "w");
+        if (f) {
+            fprintf(f, "# effective scenario (from %s)\nname = %s\nworkload = %s\nboard = %s\nreps = %u\n", s->path,
+                    s->name, s->workload, s->board, s->reps);
+            for (int i = 0; i < s->nparams; i++) {
+                fprintf(f, "%s%s = ", s->params[i].nvalues > 1 ? "sweep " : "", s->params[i].key);
+                for (int v = 0; v < s->params[i].nvalues; v++)
+                    fprintf(f, "%s\"%s\"", v ? ", " : "", s->params[i].values[v]);
+                fputc('\n', f);
+            }
+            fclose(f);
+        }
+    }
+
+    sk_results_t res;
+    res_init(&res);
+    snprintf(res.scenario, sizeof res.scenario, "%s", s->name);
+    snprintf(res.workload, sizeof res.workload, "%s", s->workload);
+    snprintf(res.targets, sizeof res.targets, "%s", o.targets);
+    snprintf(res.board, sizeof res.board, "%s", s->board);
+    snprintf(res.kernel, sizeof res.kernel, "%s", o.kernel);
+    if (!realpath("/proc/self/exe", res.executable)) snprintf(res.executable, sizeof res.executable, "%s", argv[0]);
+    res.reps = s->reps;
+
+    progress_t pg = {.on = !o.quiet && isatty(2), .t0 = proc_now()};
+    size_t np = scn_npoints(s);
+    for (size_t i = 0; i < np; i++) {
+        scn_point_t pt;
+        scn_point(s, i, &pt);
+        pg.work_total += point_weight(&pt) * s->reps * nt;
+    }
+    pg.samples_total = np * s->reps * (size_t)nt;
+
+    int rc = CON_OK;
+    err[0] = '\0';
+    for (int i = 0; i < nt && rc == CON_OK; i++) {
+        sk_target_cfg_t cfg = {.kind = tv[i], .board = s->board, .kernel = o.kernel, .sim_path = o.sim,
+                               .qemu_path = o.qemu, .linux_boot = o.linux_boot, .trace_dir = traces,
+                               .boot_timeout_s = s->boot_timeout_s, .icount = o.icount};
+        if (!o.quiet) fprintf(stderr, "skbench: %s on %s: %zu point(s) x %u rep(s)\n", s->name, tv[i], np, s->reps);
+        rc = run_target(s, &cfg, &res, &pg, o.timeout > 0 ? o.timeout : s->timeout_s, err, sizeof err);
+    }
+    if (pg.on) fputs("\r\033[K", stderr);
+    if (rc != CON_OK) {
+        res.complete = false;
+        snprintf(res.error, sizeof res.error, "%s", err);
+        fprintf(stderr, "skbench run: FAILED: %s\n", err);
+        fprintf(stderr, "skbench run: partial results (%zu sample(s)) kept in %s (context.sk_complete = false)\n",
+                res.count, outdir);
+    }
+    char p[1100];
+    snprintf(p, sizeof p, "%s/results.json", outdir);
+    if (res_write_json(&res, p) != 0) { fprintf(stderr, "skbench run: cannot write %s\n", p); rc = CON_FAIL; }
+    snprintf(p, sizeof p, "%s/samples.csv", outdir);
+    if (res_write_csv(&res, p) != 0) { fprintf(stderr, "skbench run: cannot write %s\n", p); rc = CON_FAIL; }
+    if (!o.no_plot && res.count > 0 && !proc_interrupted) {
+        char rd[1024];
+        plot_dir(outdir, envor("SK_PLOTS_DIR", SKB_PLOTS_DIR), ref_dir(rd, sizeof rd), o.quiet);
+    }
+    if (!o.quiet && rc == CON_OK) {
+        /* summary: one line per point (mean over reps) */
+        printf("%-36s %8s %14s %14s %14s\n", "benchmark", "samples", "cpu_us", "exec_us", "cycles");
+        for (size_t i = 0; i < res.count;) {
+            size_t j = i;
+            double cpu = 0, ex = 0, cy = 0;
+            while (j < res.count && strcmp(res.samples[j].point, res.samples[i].point) == 0 &&
+                   strcmp(res.samples[j].target, res.samples[i].target) == 0) {
+                cpu += res.samples[j].cpu_us;
+                ex += res.samples[j].exec_us;
+                cy += (double)res.samples[j].cycles;
+                j++;
+            }
+            double k = (double)(j - i);
+            char nm[200];
+            snprintf(nm, sizeof nm, "%s/target:%s", res.samples[i].point, res.samples[i].target);
+            printf("%-36s %8zu %14.1f %14.1f %14.0f\n", nm, j - i, cpu / k, ex / k, cy / k);
+            i = j;
+        }
+        printf("results: %s/results.json\n", outdir);
+    }
+    res_free(&res);
+    free(s);
+    if (proc_interrupted) return 128 + proc_interrupted;
+    return rc == CON_OK ? 0 : EXIT_RUNFAIL;
+}
+
+static int cmd_compare(int argc, char **argv)
+{
+    double thr = 5.0;
+    const char *files[2];
+    int nf = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--threshold") == 0 || strncmp(argv[i], "--threshold=", 12) == 0) {
+            const char *v = argv[i][11] == '=' ? argv[i] + 12 : (i + 1 < argc ? argv[++i] : NULL);
+            char *e;
+            if (!v || (thr = strtod(v, &e), *e) || thr < 0) {
+                fprintf(stderr, "skbench compare: bad --threshold '%s' (percent >= 0)\n", v ? v : "");
+                return EXIT_USAGE;
+            }
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "skbench compare: unknown option %s\n", argv[i]);
+            return EXIT_USAGE;
+        } else if (nf < 2) files[nf++] = argv[i];
+        else { nf = 3; break; }
+    }
+    if (nf != 2) {
+        fprintf(stderr, "usage: skbench compare OLD.json NEW.json [--threshold PCT]\n");
+        return EXIT_USAGE;
+    }
+    int rc = cmp_files(files[0], files[1], thr, stdout);
+    return rc == 2 ? EXIT_USAGE : rc;
+}
+
+static int cmd_plot(int argc, char **argv)
+{
+    if (argc != 2 || argv[1][0] == '-') {
+        fprintf(stderr, "usage: skbench plot DIR\n");
+        return EXIT_USAGE;
+    }
+    char rd[1024];
+    return plot_dir(argv[1], envor("SK_PLOTS_DIR", SKB_PLOTS_DIR), ref_dir(rd, sizeof rd), false) == 0 ? 0
+                                                                                                          : EXIT_RUNFAIL;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int cmd_list(int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1) { fprintf(stderr, "usage: skbench list\n"); return EXIT_USAGE; }
+    const char *dir = envor("SK_SCENARIO_DIR", SKB_SCENARIO_DIR);
+    DIR *d = opendir(dir);
+    if (!d) { fprintf(stderr, "skbench list: cannot open %s: %s\n", dir, strerror(errno)); return EXIT_RUNFAIL; }
+    char *names[256];
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 256) {
+        size_t l = strlen(e->d_name);
+        if (l > 4 && strcmp(e->d_name + l - 4, ".scn") == 0) names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, (size_t)n, sizeof names[0], cmp_str);
+    int bad = 0;
+    scenario_t *s = malloc(sizeof *s);
+    for (int i = 0; s && i < n; i++) {
+        char path[1024], err[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if (scn_parse_file(path, s, err, sizeof err) != 0) {
+            printf("%-12s  ERROR %s\n", names[i], err);
+            bad = 1;
+        } else {
+            printf("%-12s  workload %s, board %s, reps %u, %zu point(s) — %s\n", s->name, s->workload, s->board,
+                   s->reps, scn_npoints(s), s->description);
+            for (int p = 0; p < s->nparams; p++) {
+                printf("    %-6s = ", s->params[p].key);
+                for (int v = 0; v < s->params[p].nvalues; v++)
+                    printf("%s%s", v ? ", " : "", s->params[p].values[v]);
+                printf("%s\n", s->params[p].nvalues > 1 ? "   (sweep)" : "");
+            }
+        }
+        free(names[i]);
+    }
+    free(s);
+    printf("parameters: md5: %s\n", scn_workload_params("md5"));
+    return bad ? EXIT_RUNFAIL : 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) { usage(stderr); return EXIT_USAGE; }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "run") == 0) return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "compare") == 0) return cmd_compare(argc - 1, argv + 1);
+    if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 1, argv + 1);
+    if (strcmp(cmd, "list") == 0) return cmd_list(argc - 1, argv + 1);
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) { usage(stdout); return 0; }
+    fprintf(stderr, "skbench: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return EXIT_USAGE;
+}

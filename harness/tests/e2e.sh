@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# End-to-end tests of skbench against fake targets (tests/fake_target.c) and, when
+# registered, the real simulator / QEMU. Usage: e2e.sh CASE   (env from CMake: SKBENCH,
+# FAKE, SKB_REPO, SK_SHARED_DIR, WORK; real cases also SK_SIM / SK_QEMU, SK_KERNEL_IMG).
+set -uo pipefail
+case_name=$1
+W=$WORK/$case_name
+rm -rf "$W" && mkdir -p "$W"
+cd "$W"
+export SK_SCENARIO_DIR=$SKB_REPO/scenarios SK_PLOTS_DIR=$SKB_REPO/plots
+: > kernel.img
+FAILS=0
+fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
+expect_rc() { # expected actual what
+    [ "$1" = "$2" ] || fail "$3: exit status $2, expected $1"
+}
+json() { python3 -c "import json,sys; d=json.load(open('$1')); print(eval(sys.argv[1]))" "$2"; }
+# nothing of ours may survive a run: no process still in the fake's group, grandchild gone
+alive() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${st#Z}" = "$st" ]; } # zombies count as dead
+no_leftovers() {
+    if [ -s child.pid ]; then
+        for _ in $(seq 30); do alive "$(cat child.pid)" || break; sleep 0.1; done
+        alive "$(cat child.pid)" && { fail "grandchild $(cat child.pid) still running"; kill "$(cat child.pid)"; }
+    fi
+    # fakes of this case only (their argv names $W/kernel.img; cases may run in parallel)
+    local p
+    for p in $(pgrep -f "$W/kernel.img"); do alive "$p" && fail "fake target $p still running: $(ps -o cmd= -p "$p")"; done
+}
+run_fake() { # target extra-args...
+    local t=$1; shift
+    "$SKBENCH" run md5-quick --target "$t" --sim "$FAKE" --qemu "$FAKE" --linux-boot "$FAKE" \
+        --kernel "$W/kernel.img" --out "$W/out" "$@" >stdout.txt 2>stderr.txt
+}
+
+case $case_name in
+fake_ok)
+    run_fake sim --set n=1,10,1000 --reps 2; rc=$?
+    expect_rc 0 $rc "run"
+    [ -s out/results.json ] || fail "no results.json"
+    [ "$(json out/results.json "d['context']['sk_complete']")" = True ] || fail "not complete"
+    [ "$(json out/results.json "len([b for b in d['benchmarks'] if b['run_type']=='iteration'])")" = 6 ] || fail "iterations"
+    [ "$(json out/results.json "len([b for b in d['benchmarks'] if b['run_type']=='aggregate'])")" = 9 ] || fail "aggregates"
+    [ "$(json out/results.json "[b['cycles'] for b in d['benchmarks'] if b['name']=='md5/n:1000/target:sim_mean'][0]")" = 1000500 ] || fail "cycles"
+    [ "$(json out/results.json "d['benchmarks'][0]['name']")" = "md5/n:1/target:sim" ] || fail "name"
+    [ "$(wc -l < out/samples.csv)" = 7 ] || fail "samples.csv rows"
+    grep -q "md5 n=1000 digest=" out/traces/serial-sim.log || fail "trace"
+    for f in fig4 fig5 fig6; do for e in png svg; do [ -s out/plots/$f.$e ] || fail "no plot $f.$e"; done; done
+    grep -q "md5/n:1000/target:sim" stdout.txt || fail "summary table"
+    # progress only on a terminal: none in the captured stderr
+    grep -q "ETA" stderr.txt && fail "progress written to a non-terminal"
+    no_leftovers ;;
+fake_linux)
+    FAKE_ECHO=1 run_fake linux; rc=$?
+    expect_rc 0 $rc "linux run"
+    [ "$(json out/results.json "d['context']['sk_target']")" = linux ] || fail "target"
+    grep -q "Linux ready (sk-linux-port [0-9]* 0.01); console on 127.0.0.1:" out/traces/serial-linux.log || fail "readiness"
+    grep -q "target process ended: exit status 0" out/traces/serial-linux.log || fail "boot-qemu exit status"
+    # sim + linux in one run: both series in one results.json (the figures overlay them)
+    FAKE_ECHO=1 run_fake sim,linux --set n=1,10; rc=$?
+    expect_rc 0 $rc "sim,linux run"
+    [ "$(json out/results.json "sorted(set(b['run_name'].split('target:')[1] for b in d['benchmarks']))")" = "['linux', 'sim']" ] || fail "both targets"
+    [ -s out/plots/data/sim.dat ] && [ -s out/plots/data/linux.dat ] || fail "per-target plot data"
+    no_leftovers ;;
+fake_dies)
+    FAKE_MODE=die:4 FAKE_CHILD_PIDFILE=$W/child.pid run_fake sim; rc=$?
+    expect_rc 1 $rc "target death"
+    grep -q "target closed the serial line while running md5 n=100 (sim exit status 5" stderr.txt || fail "error message: $(cat stderr.txt)"
+    grep -q "partial results (3 sample(s))" stderr.txt || fail "partial note"
+    [ "$(json out/results.json "d['context']['sk_complete']")" = False ] || fail "not flagged"
+    [ "$(json out/results.json "len([b for b in d['benchmarks'] if b['run_type']=='iteration'])")" = 3 ] || fail "partial samples"
+    [ "$(wc -l < out/samples.csv)" = 4 ] || fail "partial csv"
+    no_leftovers ;;
+fake_wrong)
+    FAKE_MODE=wrong:2 run_fake sim; rc=$?
+    expect_rc 1 $rc "wrong answer"
+    grep -q "WRONG ANSWER: md5 n=1 digest" stderr.txt || fail "message: $(cat stderr.txt)"
+    [ "$(wc -l < out/samples.csv)" = 2 ] || fail "wrong answer must not become a data point"
+    [ "$(json out/results.json "d['context']['sk_complete']")" = False ] || fail "not flagged"
+    FAKE_MODE=err:1 run_fake sim; rc=$?
+    expect_rc 1 $rc "err line"
+    grep -q "target error for md5 n=1: err busy" stderr.txt || fail "err message: $(cat stderr.txt)"
+    no_leftovers ;;
+fake_qemu)
+    FAKE_CHILD_PIDFILE=$W/child.pid run_fake qemu --set n=1,100; rc=$?
+    expect_rc 0 $rc "qemu run"
+    # execution time comes from host timestamps of the markers: > 0, not the fake's us=
+    python3 - <<'PY' || fail "exec time"
+import csv
+rows = list(csv.DictReader(open('out/samples.csv')))
+assert len(rows) == 6, rows
+for r in rows:
+    assert float(r['exec_us']) > 0 and float(r['exec_us']) != float(r['cpu_us']), r
+PY
+    grep -q "tcp:127.0.0.1:[0-9]*,server=on,wait=on,nodelay=on" out/traces/serial-qemu.log || fail "serial args"
+    no_leftovers ;;
+fake_sigint)
+    # skbench itself in the background (not a shell function: $! must be its pid)
+    FAKE_MODE=hang:2 FAKE_CHILD_PIDFILE=$W/child.pid "$SKBENCH" run md5-quick --target qemu --qemu "$FAKE" \
+        --kernel "$W/kernel.img" --out "$W/out" >stdout.txt 2>stderr.txt &
+    pid=$!
+    for _ in $(seq 100); do grep -q "^ *[0-9.]* < md5-start" out/traces/serial-qemu.log 2>/dev/null && \
+        [ "$(grep -c '< md5-start' out/traces/serial-qemu.log)" -ge 2 ] && break; sleep 0.1; done
+    kill -INT $pid
+    wait $pid; rc=$?
+    expect_rc 130 $rc "SIGINT"
+    grep -q "interrupted by signal 2" stderr.txt || fail "message: $(cat stderr.txt)"
+    [ "$(json out/results.json "len(d['benchmarks'])")" = 1 ] || fail "partial results after SIGINT"
+    no_leftovers ;;
+fake_timeout)
+    FAKE_MODE=hang:1 FAKE_CHILD_PIDFILE=$W/child.pid run_fake sim --timeout 1; rc=$?
+    expect_rc 1 $rc "timeout"
+    grep -q "timeout while running md5 n=1" stderr.txt || fail "message: $(cat stderr.txt)"
+    # a target that never boots
+    printf '#!/bin/sh\nexec sleep 60\n' > mute.sh; chmod +x mute.sh
+    printf 'workload = md5\nn = 1\nboot_timeout = 1\n' > b.scn
+    "$SKBENCH" run ./b.scn --target sim --sim ./mute.sh --kernel kernel.img --out out2 2>stderr2.txt; rc=$?
+    expect_rc 1 $rc "boot timeout"
+    grep -q "timeout while waiting for the target to boot" stderr2.txt || fail "boot msg: $(cat stderr2.txt)"
+    pgrep -f "sleep 60" -P $$ >/dev/null && fail "mute target left running"
+    no_leftovers ;;
+cli_errors)
+    t() { local want=$1 pat=$2; shift 2; "$SKBENCH" "$@" >o.txt 2>e.txt; local rc=$?
+          expect_rc "$want" $rc "skbench $*"; grep -q -- "$pat" e.txt o.txt || fail "skbench $*: no '$pat' in: $(cat e.txt)"; }
+    t 2 "usage" ; t 2 "unknown command 'frob'" frob
+    t 2 "no scenario 'nope'" run nope --kernel kernel.img
+    t 2 "unknown target 'vax'" run md5-quick --target vax --kernel kernel.img
+    t 2 "unknown key 'bogus'" run md5-quick --set bogus=1 --kernel kernel.img
+    t 2 "bad number 'x'" run md5-quick --set n=1,x --kernel kernel.img
+    t 2 "bad number '0' for 'reps'" run md5-quick --reps 0 --kernel kernel.img
+    t 2 "kernel image /nonexistent.img not readable" run md5-quick --kernel /nonexistent.img
+    t 2 "expected exactly one SCENARIO" run --kernel kernel.img
+    printf 'workload = md5\nn = 1\nn = 2\n' > dup.scn
+    t 2 "dup.scn:3: duplicate key 'n' (first set at line 2)" run ./dup.scn --kernel kernel.img
+    t 2 "bad --threshold" compare a b --threshold x
+    t 2 "usage: skbench compare" compare a
+    t 2 "cannot read" compare /nonexistent/a.json /nonexistent/b.json
+    t 2 "usage: skbench plot" plot
+    t 1 "cannot read" plot /nonexistent
+    "$SKBENCH" list > list.txt; rc=$?
+    expect_rc 0 $rc "list"
+    grep -q "^md5 .*7 point(s)" list.txt || fail "list md5: $(cat list.txt)"
+    grep -q "n      = 1, 10, 100, 1000, 10000, 100000, 1000000   (sweep)" list.txt || fail "list params"
+    ;;
+compare_cli)
+    run_fake sim; expect_rc 0 $? "run"
+    "$SKBENCH" compare out/results.json out/results.json --threshold 0.5 > c.txt; expect_rc 0 $? "same"
+    grep -q "PASS" c.txt || fail "PASS"
+    python3 - <<'PY'
+import json
+d = json.load(open('out/results.json'))
+for b in d['benchmarks']:
+    if b['run_name'] == 'md5/n:1000/target:sim': b['cycles'] *= 1.01
+json.dump(d, open('slower.json', 'w'))
+PY
+    "$SKBENCH" compare out/results.json slower.json --threshold 0.5 > c.txt; expect_rc 1 $? "regression"
+    grep -q "md5/n:1000/target:sim .*cycles.*REGRESSION" c.txt || fail "table: $(cat c.txt)"
+    "$SKBENCH" compare out/results.json slower.json --threshold 2 > c.txt; expect_rc 0 $? "within 2%"
+    ;;
+plot_ref_only)
+    mkdir -p d && echo "target,benchmark,n,rep,cpu_us,exec_us,host_wall_us,cycles,digest,ok" > d/samples.csv
+    "$SKBENCH" plot d 2>e.txt; expect_rc 0 $? "plot published only"
+    for f in fig4 fig5 fig6; do [ -s d/plots/$f.png ] && [ -s d/plots/$f.svg ] || fail "$f"; done
+    SK_SHARED_DIR=/nonexistent "$SKBENCH" plot d 2>e.txt; expect_rc 0 $? "plot with no data at all"
+    ;;
+real_sim)
+    "$SKBENCH" run md5-ci --target sim --out "$W/out" --quiet; rc=$?
+    expect_rc 0 $rc "real sim run"; cat out/traces/serial-sim.log | tail -5
+    "$SKBENCH" run md5-ci --target sim --out "$W/out2" --quiet; expect_rc 0 $? "second run"
+    "$SKBENCH" compare out/results.json out2/results.json --threshold 0.5 || fail "sim cycles differ beyond 0.5 %"
+    ;;
+real_qemu)
+    "$SKBENCH" run md5-ci --target qemu --out "$W/out" --quiet; rc=$?
+    expect_rc 0 $rc "real qemu run"; tail -5 out/traces/serial-qemu.log
+    pgrep -f "qemu-system-arm.*$W" && fail "qemu left running"
+    ;;
+*) echo "unknown case $case_name" >&2; exit 2 ;;
+esac
+[ $FAILS -eq 0 ] && echo "PASS $case_name" || { echo "--- stderr:"; cat stderr.txt 2>/dev/null; exit 1; }
