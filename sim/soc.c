@@ -5,6 +5,7 @@
  * The IC (0x200), ARM timer (0x400) and mailbox (0x880) share the 4 KiB page at
  * 0x2000B000: the SoC maps one dispatcher for that page and forwards by offset. */
 #include "soc.h"
+#include <poll.h>
 #include "bcm2835/armtimer.h"
 #include "bcm2835/bcm2835.h"
 #include "bcm2835/ic.h"
@@ -197,6 +198,20 @@ void soc_irq_set(soc_t *s, unsigned source, bool level)
 }
 
 /* ---- accessors ---------------------------------------------------------------------------- */
+bool soc_idle(soc_t *s, bool block)
+{
+    /* with two interactive links, block on neither but look at both in turn */
+    bool two = s->link0 && s->link1 && uart_link_interactive(s->link0) && uart_link_interactive(s->link1);
+    for (;;) {
+        bool got = false;
+        if (s->link0) got |= uart_link_idle(s->link0, block && !two);
+        if (s->link1) got |= uart_link_idle(s->link1, block && !two);
+        if (got || !block || !two) return got;
+        if (!uart_link_interactive(s->link0) && !uart_link_interactive(s->link1)) return false;
+        poll(NULL, 0, 10);
+    }
+}
+
 uart_link_t *soc_uart0_link(soc_t *s) { return s->link0; }
 uart_link_t *soc_uart1_link(soc_t *s) { return s->link1; }
 bcm2835_ic_t *soc_ic(soc_t *s) { return &s->ic; }

@@ -10,6 +10,9 @@ typedef struct soc soc_t;
 soc_t *soc_build(sim_t *sim, const sim_config_t *cfg);
 void soc_reset(soc_t *soc);      /* board reset (watchdog): every device to reset state */
 void soc_free(soc_t *soc);
+/* The guest waits for an interrupt: read interactive host input (uart_link_idle). With
+ * block = true (no future event) waits on the host; returns true when input was queued. */
+bool soc_idle(soc_t *soc, bool block);
 /* IRQ source plumbing: sim_irq_set() forwards here (the IC model). */
 void soc_irq_set(soc_t *soc, unsigned source, bool level);
 /* Summary for --stats: per-device counters (UART bytes, overruns, watchdog resets...). */

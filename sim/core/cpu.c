@@ -814,6 +814,8 @@ static sim_stop_t run_loop(sim_t *s)
              * architecture says); until then jump to the next device event */
             if (!s->irq_line && !s->fiq_line) {
                 uint64_t next = sim_next_event(s);
+                /* interactive host input enters only here, with simulated time frozen */
+                if (soc_idle(s->soc, next == UINT64_MAX)) continue;
                 if (next == UINT64_MAX) {
                     snprintf(s->stop_msg, sizeof s->stop_msg,
                              "WFI with no interrupt pending and no future event");

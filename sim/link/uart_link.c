@@ -1,9 +1,12 @@
 /* UART link backends and the RX wire model; see uart_link.h for the contract.
  *
- * Determinism: everything the UART sees happens at simulated-time stamps. Host input is
- * only read by the poll timer (a simulated-time event every frame time, or every
- * LINK_IDLE_POLL_NS while the receiver is off) with poll(2) timeout 0, and only on links
- * without a feed file; a feed file (or a stdin that is a regular file) is read up front.
+ * Determinism: everything the UART sees happens at simulated-time stamps. Interactive
+ * host input (stdio, tcp, pty) is only read when the guest waits for an interrupt (the
+ * core calls uart_link_idle() from WFI): with no other event scheduled the simulator
+ * blocks on the host with simulated time frozen, so bytes that a host sends while the
+ * guest waits (a console prompt) enter the wire at a simulated time that does not
+ * depend on host speed. A guest that never waits reads no interactive input. A feed file
+ * (or a stdin that is a regular file) is read up front and has no such input.
  * Host output never blocks the simulation: sockets and ptys are non-blocking and what
  * they cannot take is buffered (bounded; the rest is counted as tx_dropped). */
 #define _GNU_SOURCE
@@ -23,7 +26,6 @@
 
 #define LINK_RXQ_SIZE        65536u          /* bytes waiting for the wire */
 #define LINK_OUTBUF_MAX      (16u << 20)     /* host output not yet accepted by the host */
-#define LINK_IDLE_POLL_NS    100000u         /* input poll while the receiver is off */
 #define LINK_POLL_READ_MAX   256u            /* bytes read from the host per poll */
 #define LINK_MAX_OBSERVERS   4
 
@@ -50,7 +52,6 @@ struct uart_link {
     int listen_fd, pty_slave;
     bool restore_tty;
     struct termios saved_tty;
-    sim_timer_t poll_timer;
     /* feed file */
     uint8_t *feed;
     size_t feed_len, feed_pos;
@@ -197,12 +198,6 @@ static bool link_interactive(const uart_link_t *l)
     return !l->feed && (l->in_fd >= 0 || l->listen_fd >= 0);
 }
 
-static uint64_t link_poll_period(uart_link_t *l)
-{
-    if (l->port && l->port->rx_ready(l->dev)) return l->port->frame_cycles(l->dev);
-    return sim_ns_to_cycles(l->sim, LINK_IDLE_POLL_NS);
-}
-
 static void link_close_client(uart_link_t *l)
 {
     if (l->kind != LINK_TCP || l->out_fd < 0) return;
@@ -211,35 +206,51 @@ static void link_close_client(uart_link_t *l)
     fprintf(stderr, "%s: client disconnected, listening again\n", l->name);
 }
 
-static void link_poll(void *opaque)
+/* Accepts a client, flushes buffered output and reads what the host sent (at most
+ * timeout_ms of wall time; 0 = just look). Returns true when bytes were queued. */
+static bool link_service(uart_link_t *l, int timeout_ms)
 {
-    uart_link_t *l = opaque;
-    if (l->kind == LINK_TCP && l->out_fd < 0 && l->listen_fd >= 0) {
+    struct pollfd p = {.fd = -1, .events = POLLIN};
+    if (l->kind == LINK_TCP && l->out_fd < 0 && l->listen_fd >= 0) p.fd = l->listen_fd;
+    else if (l->in_fd >= 0 && l->rxq_count < LINK_RXQ_SIZE - LINK_POLL_READ_MAX) p.fd = l->in_fd;
+    link_flush_outbuf(l);
+    if (p.fd < 0 || poll(&p, 1, timeout_ms) <= 0) return false;
+    if (p.fd == l->listen_fd) {
         int c = accept4(l->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (c >= 0) {
             int one = 1;
             setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
             l->out_fd = l->in_fd = c;
             fprintf(stderr, "%s: client connected\n", l->name);
+            link_flush_outbuf(l);
         }
+        return false;
     }
-    link_flush_outbuf(l);
-    if (l->in_fd >= 0 && l->rxq_count < LINK_RXQ_SIZE - LINK_POLL_READ_MAX) {
-        struct pollfd p = { .fd = l->in_fd, .events = POLLIN };
-        if (poll(&p, 1, 0) > 0) {
-            uint8_t buf[LINK_POLL_READ_MAX];
-            ssize_t n = read(l->in_fd, buf, sizeof buf);
-            if (n > 0) {
-                link_rxq_put(l, buf, (size_t)n);
-                link_wire_start(l);
-            } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-                if (l->kind == LINK_TCP) link_close_client(l);
-                else if (l->kind == LINK_STDIO) l->in_fd = -1; /* stdin at EOF */
-                /* pty: EIO while no one has the slave open; keep polling */
-            }
-        }
+    uint8_t buf[LINK_POLL_READ_MAX];
+    ssize_t n = read(l->in_fd, buf, sizeof buf);
+    if (n > 0) {
+        link_rxq_put(l, buf, (size_t)n);
+        link_wire_start(l);
+        return true;
     }
-    if (link_interactive(l)) sim_timer_mod(&l->poll_timer, sim_now(l->sim) + link_poll_period(l));
+    if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+        if (l->kind == LINK_TCP) link_close_client(l);
+        else if (l->kind == LINK_STDIO) l->in_fd = -1; /* stdin at EOF */
+        else if (l->kind == LINK_PTY) poll(NULL, 0, timeout_ms); /* EIO: slave not open yet */
+    }
+    return false;
+}
+
+bool uart_link_interactive(const uart_link_t *l) { return link_interactive(l); }
+
+bool uart_link_idle(uart_link_t *l, bool block)
+{
+    if (!link_interactive(l)) return false;
+    if (!block) return link_service(l, 0);
+    /* block in slices, so that a client that connects or a pty that opens is seen */
+    while (link_interactive(l))
+        if (link_service(l, 100)) return true;
+    return false;
 }
 
 /* ---- scheduled pushes ---------------------------------------------------------- */
@@ -355,7 +366,6 @@ uart_link_t *uart_link_open(sim_t *sim, const char *name, const char *spec)
     l->rxq = malloc(LINK_RXQ_SIZE);
     l->out_fd = l->in_fd = l->listen_fd = l->pty_slave = -1;
     sim_timer_init(&l->wire_timer, sim, link_wire_done, l);
-    sim_timer_init(&l->poll_timer, sim, link_poll, l);
     sim_timer_init(&l->sched_timer, sim, link_sched_fire, l);
     if (!l->name || !l->spec || !l->rxq) goto fail;
     int rc = 0;
@@ -398,7 +408,6 @@ uart_link_t *uart_link_open(sim_t *sim, const char *name, const char *spec)
         rc = -1;
     }
     if (rc < 0) goto fail;
-    if (link_interactive(l)) sim_timer_mod(&l->poll_timer, sim_now(sim) + link_poll_period(l));
     return l;
 fail:
     uart_link_close(l);
@@ -409,7 +418,6 @@ void uart_link_close(uart_link_t *l)
 {
     if (!l) return;
     sim_timer_del(&l->wire_timer);
-    sim_timer_del(&l->poll_timer);
     sim_timer_del(&l->sched_timer);
     if (l->kind == LINK_TCP || l->kind == LINK_PTY) {
         if (l->out_fd >= 0) {
@@ -450,7 +458,6 @@ int uart_link_feed_file(uart_link_t *l, const char *path)
     l->feed = data;
     l->feed_len = len;
     l->feed_pos = 0;
-    sim_timer_del(&l->poll_timer); /* no interactive input on a file-fed link */
     link_wire_start(l);
     return 0;
 }

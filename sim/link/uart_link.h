@@ -69,6 +69,12 @@ int uart_link_add_tx_observer(uart_link_t *l, uart_tx_observer_fn fn, void *opaq
 int uart_link_push_rx(uart_link_t *l, const uint8_t *buf, size_t len);
 int uart_link_push_rx_at(uart_link_t *l, uint64_t when, const uint8_t *buf, size_t len);
 size_t uart_link_rx_pending(const uart_link_t *l); /* bytes queued, not yet on the wire */
+/* Interactive host input (stdio/tcp/pty without a feed file) is read only here: the core
+ * calls it while the guest waits in WFI. block = false: just look; block = true (nothing
+ * else can happen in simulated time): wait on the host until bytes arrive (true) or the
+ * input is gone for good (stdin EOF: false). Simulated time does not move meanwhile. */
+bool uart_link_idle(uart_link_t *l, bool block);
+bool uart_link_interactive(const uart_link_t *l);
 
 const uart_link_stats_t *uart_link_stats(const uart_link_t *l);
 const char *uart_link_name(const uart_link_t *l);
