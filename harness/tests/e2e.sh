@@ -174,6 +174,16 @@ real_qemu)
     expect_rc 0 $rc "real qemu run"; tail -5 out/traces/serial-qemu.log
     pgrep -f "qemu-system-arm.*$W" && fail "qemu left running"
     ;;
+real_sim_gbench_compare)
+    # Google Benchmark's own tools/compare.py (Debian libbenchmark-tools, Debian python3
+    # with scipy) reads two of our results.json files: the schema really is compatible
+    "$SKBENCH" run md5-quick --target sim --out "$W/a" --quiet; expect_rc 0 $? "run a"
+    "$SKBENCH" run md5-quick --target sim --out "$W/b" --quiet; expect_rc 0 $? "run b"
+    /usr/bin/python3 /usr/share/benchmark/compare.py --no-color benchmarks a/results.json b/results.json >cmp.txt 2>&1
+    expect_rc 0 $? "compare.py"
+    cat cmp.txt | head -8
+    grep -q "md5/n:1000/target:sim_median .*+0.0000 .*+0.0000" cmp.txt || fail "compare.py output"
+    ;;
 real_linux)
     # the Debian armel baseline image (built from packages, cached under the build dir)
     SK_BUILD_DIR=$SK_BUILD_DIR "$SKB_REPO/harness/linux/build-image" "$SK_BUILD_DIR" >build-image.log 2>&1 \
