@@ -3,13 +3,25 @@
  * us=/cycles= are the figures (deterministic); host time is only a secondary counter. */
 #include "target.h"
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 int backend_sim_start(sk_target_t *t, const sk_target_cfg_t *cfg, char *err, size_t errlen)
 {
-    char *argv[] = {(char *)cfg->sim_path, "--board", (char *)cfg->board, "--timing", "trm",
-                    "--uart0", "stdio", (char *)cfg->kernel, NULL};
-    target_note(t, "spawn: %s --board %s --timing trm --uart0 stdio %s", cfg->sim_path, cfg->board, cfg->kernel);
+    char *argv[16] = {(char *)cfg->sim_path, "--board", (char *)cfg->board, "--timing", "trm", "--uart0", "stdio"};
+    int a = 7;
+    if (cfg->modem_script) { /* radio: the EnOcean modem model on the mini UART */
+        argv[a++] = "--uart1-modem";
+        argv[a++] = (char *)cfg->modem_script;
+        if (cfg->modem_report) { argv[a++] = "--modem-report"; argv[a++] = (char *)cfg->modem_report; }
+    }
+    if (cfg->stats_json) { argv[a++] = "--stats-json"; argv[a++] = (char *)cfg->stats_json; }
+    argv[a++] = (char *)cfg->kernel;
+    argv[a] = NULL;
+    char cmdline[2048];
+    size_t o = 0;
+    for (int i = 0; argv[i] && o < sizeof cmdline; i++) o += (size_t)snprintf(cmdline + o, sizeof cmdline - o, "%s%s", i ? " " : "", argv[i]);
+    target_note(t, "spawn: %s", cmdline);
     if (proc_spawn(&t->proc, argv, PROC_IO_PTY, t->stderr_path) != 0) {
         snprintf(err, errlen, "cannot start %s: %s", cfg->sim_path, strerror(errno));
         return -1;

@@ -173,6 +173,7 @@ int res_write_json(const sk_results_t *r, const char *path)
             double v[NFIELDS];
             for (int f = 0; f < NFIELDS; f++) v[f] = field(s, f);
             add_values(b, v);
+            for (int x = 0; x < s->nextra; x++) cJSON_AddNumberToObject(b, s->extra_key[x], s->extra_val[x]);
             cJSON_AddNumberToObject(b, "ok", s->ok);
             cJSON_AddItemToArray(arr, b);
         }
@@ -189,6 +190,14 @@ int res_write_json(const sk_results_t *r, const char *path)
                 snprintf(an, sizeof an, "%s_%s", rn, aggs[a]);
                 cJSON *b = entry(an, rn, family, 0, "aggregate", (unsigned)k, -1, aggs[a]);
                 add_values(b, which[a]);
+                /* extra counters: same keys in every sample of one run name */
+                const sk_sample_t *s0 = &r->samples[idx[0]];
+                for (int x = 0; x < s0->nextra; x++) {
+                    double em, emed, esd;
+                    for (size_t m = 0; m < k; m++) vals[m] = r->samples[idx[m]].extra_val[x];
+                    res_stats(vals, k, &em, &emed, &esd);
+                    cJSON_AddNumberToObject(b, s0->extra_key[x], a == 0 ? em : a == 1 ? emed : esd);
+                }
                 cJSON_SetNumberValue(cJSON_GetObjectItem(b, "iterations"), (double)k);
                 cJSON_AddItemToArray(arr, b);
             }

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define SK_MAX_EXTRA 16
+
 typedef struct sk_sample {
     char target[16];
     char point[160];      /* "md5/n:1000" */
@@ -16,6 +18,11 @@ typedef struct sk_sample {
     uint64_t cycles;      /* target-reported cycles= */
     char digest[33];
     int ok;               /* digest matched the host computation */
+    /* workload-specific counters (radio: telegrams_lost, bytes_lost, latency_*_us...),
+     * written as extra numeric members, as Google Benchmark writes user counters */
+    int nextra;
+    char extra_key[SK_MAX_EXTRA][24];
+    double extra_val[SK_MAX_EXTRA];
 } sk_sample_t;
 
 typedef struct sk_results {

@@ -25,8 +25,19 @@ static const param_spec_t MD5_PARAMS[] = {
     {"n", SCN_T_UINT, 1, UINT32_MAX, 1, NULL},
     {"text", SCN_T_TEXT, 0, 0, 0, "The quick brown fox jumps over the lazy dog"},
 };
+/* radio: EnOcean telegrams from the simulator's modem model (harness/radio.h) */
+static const param_spec_t RADIO_PARAMS[] = {
+    {"telegrams", SCN_T_UINT, 1, 10000000, 0, "100000"},
+    {"baud", SCN_T_UINT, 1200, 4000000, 0, "57600"},
+    {"burst", SCN_T_UINT, 1, 1000000, 0, "1"},
+    {"gap_us", SCN_T_UINT, 0, 100000000, 0, "0"},
+    {"md5", SCN_T_UINT, 0, UINT32_MAX, 0, "0"},
+    {"storm", SCN_T_UINT, 0, 1000000, 0, "0"},
+    {"text", SCN_T_TEXT, 0, 0, 0, "The quick brown fox jumps over the lazy dog"},
+};
 static const workload_spec_t WORKLOADS[] = {
     {"md5", MD5_PARAMS, sizeof MD5_PARAMS / sizeof MD5_PARAMS[0]},
+    {"radio", RADIO_PARAMS, sizeof RADIO_PARAMS / sizeof RADIO_PARAMS[0]},
 };
 #define NWORKLOADS (sizeof WORKLOADS / sizeof WORKLOADS[0])
 
@@ -52,6 +63,10 @@ const char *scn_workload_params(const char *workload)
 {
     if (strcmp(workload, "md5") == 0)
         return "n (uint 1..4294967295, chained MD5 count), text (message, default: the quick brown fox)";
+    if (strcmp(workload, "radio") == 0)
+        return "telegrams (1..1e7, default 100000), baud (57600 default, 115200), burst (telegrams back to back, "
+               "default 1), gap_us (idle between bursts, default 0), md5 (app load: md5 N repeated, 0 = none), "
+               "storm (timer IRQ storm Hz, 0 = none), text (md5 text); target sim only";
     return NULL;
 }
 
@@ -195,7 +210,7 @@ static int apply_header(scenario_t *s, const raw_entry_t *e, const char *file, c
         if (!valid_key(v)) return fail(err, errlen, file, e->line, "bad name '%s' (letters, digits, _ -)", v);
         if (copy_str(s->name, sizeof s->name, v) != 0) return fail(err, errlen, file, e->line, "name too long");
     } else if (strcmp(e->key, "workload") == 0) {
-        if (!find_workload(v)) return fail(err, errlen, file, e->line, "unknown workload '%s' (known: md5)", v);
+        if (!find_workload(v)) return fail(err, errlen, file, e->line, "unknown workload '%s' (known: md5, radio)", v);
         copy_str(s->workload, sizeof s->workload, v); /* a known name: fits */
     } else if (strcmp(e->key, "description") == 0) {
         if (copy_str(s->description, sizeof s->description, v) != 0)
@@ -305,7 +320,7 @@ int scn_parse_string(const char *text, const char *fname, scenario_t *s, char *e
     for (int i = 0; i < ne; i++)
         if (is_header(ents[i].key) && apply_header(s, &ents[i], fname, err, errlen) != 0) goto out;
     if (!s->workload[0]) {
-        fail(err, errlen, fname, 0, "missing required key 'workload' (known: md5)");
+        fail(err, errlen, fname, 0, "missing required key 'workload' (known: md5, radio)");
         goto out;
     }
     const workload_spec_t *w = find_workload(s->workload);

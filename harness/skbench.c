@@ -4,6 +4,7 @@
 #include "compare.h"
 #include "console.h"
 #include "plot.h"
+#include "radio.h"
 #include "results.h"
 #include "scenario.h"
 #include "target.h"
@@ -108,6 +109,7 @@ static void progress(progress_t *p, const char *target, const char *point, unsig
 static double point_weight(const scn_point_t *pt)
 {
     const char *n = scn_point_get(pt, "n");
+    if (!n) n = scn_point_get(pt, "telegrams");
     return (n ? strtod(n, NULL) : 1.0) + 100.0; /* + fixed per-command cost */
 }
 
@@ -117,10 +119,71 @@ typedef struct {
     double timeout;
 } run_opts_t;
 
+static uint32_t pt_u32(const scn_point_t *pt, const char *k)
+{
+    const char *v = scn_point_get(pt, k);
+    return v ? (uint32_t)strtoul(v, NULL, 10) : 0;
+}
+
+/* radio: one simulator run per sample (the modem script is per point); target sim only. */
+static int run_radio(const scenario_t *s, const sk_target_cfg_t *cfg0, sk_results_t *res, progress_t *pg,
+                     double timeout, char *err, size_t errlen)
+{
+    int rc = CON_OK;
+    uint64_t hz = strcmp(s->board, "pi0") == 0 ? 1000000000ull : 700000000ull;
+    size_t np = scn_npoints(s);
+    for (size_t i = 0; i < np && rc == CON_OK; i++) {
+        scn_point_t pt;
+        scn_point(s, i, &pt);
+        char pname[160];
+        scn_point_name(s, &pt, pname, sizeof pname);
+        radio_params_t p = {.telegrams = strtoull(scn_point_get(&pt, "telegrams"), NULL, 10),
+                            .baud = pt_u32(&pt, "baud"), .burst = pt_u32(&pt, "burst"), .gap_us = pt_u32(&pt, "gap_us"),
+                            .md5 = pt_u32(&pt, "md5"), .storm = pt_u32(&pt, "storm"), .text = scn_point_get(&pt, "text")};
+        for (unsigned r = 0; r < s->reps && rc == CON_OK; r++) {
+            progress(pg, cfg0->kind, pname, r + 1, s->reps);
+            char script[1200], report[1200], stats[1200];
+            snprintf(script, sizeof script, "%s/modem-%zu-%u.scr", cfg0->trace_dir, i, r);
+            snprintf(report, sizeof report, "%s/modem-%zu-%u.jsonl", cfg0->trace_dir, i, r);
+            snprintf(stats, sizeof stats, "%s/sim-stats-%zu-%u.json", cfg0->trace_dir, i, r);
+            if (radio_write_script(script, &p) != 0) {
+                snprintf(err, errlen, "cannot write %.500s: %s", script, strerror(errno));
+                return CON_FAIL;
+            }
+            remove(report);
+            sk_target_cfg_t cfg = *cfg0;
+            cfg.modem_script = script;
+            cfg.modem_report = report;
+            cfg.stats_json = stats;
+            sk_target_t t;
+            char info[256];
+            rc = CON_FAIL;
+            if (target_start(&t, &cfg, err, errlen) == 0 &&
+                (rc = console_ready(&t, cfg.boot_timeout_s, info, sizeof info, err, errlen)) == CON_OK) {
+                snprintf(res->target_info, sizeof res->target_info, "%s", info);
+                sk_sample_t smp;
+                rc = radio_run(&t, &p, report, stats, hz, timeout, &smp, err, errlen);
+                if (rc == CON_OK) {
+                    snprintf(smp.target, sizeof smp.target, "%s", cfg.kind);
+                    snprintf(smp.point, sizeof smp.point, "%s", pname);
+                    smp.rep = r;
+                    res_add(res, &smp);
+                    pg->samples_done++;
+                    pg->work_done += point_weight(&pt);
+                }
+            }
+            if (rc != CON_OK && t.trace) target_note(&t, "run failed: %s", err);
+            target_close(&t);
+        }
+    }
+    return rc;
+}
+
 /* Runs the scenario on one target; appends samples. 0 ok, else a CON_* code. */
 static int run_target(const scenario_t *s, const sk_target_cfg_t *cfg, sk_results_t *res, progress_t *pg,
                       double timeout, char *err, size_t errlen)
 {
+    if (strcmp(s->workload, "radio") == 0) return run_radio(s, cfg, res, pg, timeout, err, errlen);
     sk_target_t t;
     int rc = CON_FAIL;
     if (target_start(&t, cfg, err, errlen) != 0) goto out;
@@ -242,6 +305,13 @@ static int cmd_run(int argc, char **argv)
         tv[nt++] = tok;
     }
     if (nt == 0) { fprintf(stderr, "skbench run: empty --target\n"); free(s); return EXIT_USAGE; }
+    for (int i = 0; i < nt; i++)
+        if (strcmp(s->workload, "radio") == 0 && strcmp(tv[i], "sim") != 0) {
+            fprintf(stderr, "skbench run: workload radio runs on target sim only (the EnOcean modem is a "
+                            "simulator model), not '%s'\n", tv[i]);
+            free(s);
+            return EXIT_USAGE;
+        }
     for (int i = 0; i < nt; i++)
         if (strcmp(tv[i], "linux") != 0 && access(o.kernel, R_OK) != 0) {
             fprintf(stderr, "skbench run: kernel image %s not readable (--kernel or SK_KERNEL_IMG)\n", o.kernel);
@@ -431,6 +501,7 @@ static int cmd_list(int argc, char **argv)
     }
     free(s);
     printf("parameters: md5: %s\n", scn_workload_params("md5"));
+    printf("parameters: radio: %s\n", scn_workload_params("radio"));
     return bad ? EXIT_RUNFAIL : 0;
 }
 

@@ -10,6 +10,7 @@ int target_start(sk_target_t *t, const sk_target_cfg_t *cfg, char *err, size_t e
 {
     memset(t, 0, sizeof *t);
     t->rfd = t->wfd = t->sock = t->ctl_fd = -1;
+    t->seen_prompt = true; /* every console we drive prompts with `> `: wait for it from the start */
     snprintf(t->kind, sizeof t->kind, "%s", cfg->kind);
     char path[600];
     snprintf(path, sizeof path, "%s/serial-%s.log", cfg->trace_dir, cfg->kind);
@@ -52,7 +53,7 @@ static bool take_line(sk_target_t *t, char *line, size_t cap)
     size_t k = n;
     while (k > 0 && (t->buf[k - 1] == '\n' || t->buf[k - 1] == '\r')) k--;
     char *s = t->buf;
-    while (k >= 2 && s[0] == '>' && s[1] == ' ') { s += 2; k -= 2; } /* prompts */
+    while (k >= 2 && s[0] == '>' && s[1] == ' ') { s += 2; k -= 2; t->seen_prompt = true; } /* prompts */
     while (k > 0 && (s[0] == '\r' || s[0] == '\0')) { s++; k--; }
     if (k >= cap) k = cap - 1;
     memcpy(line, s, k);
@@ -102,8 +103,50 @@ int target_read_line(sk_target_t *t, char *line, size_t cap, double deadline, do
     }
 }
 
+/* true when the unterminated tail of the buffer ends with the console prompt */
+static bool tail_is_prompt(sk_target_t *t)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < t->len; i++)
+        if (t->buf[i] == '\n') start = i + 1;
+    size_t k = t->len - start;
+    if (k >= 2 && t->buf[t->len - 2] == '>' && t->buf[t->len - 1] == ' ') {
+        t->seen_prompt = true;
+        return true;
+    }
+    return false;
+}
+
+/* A console target waits at its prompt with nothing else to do: on the simulator input then
+ * enters at a simulated time that does not depend on the host (sim/link/uart_link.c), and on
+ * real boards nothing typed while the target still prints is lost. Bounded: after
+ * SK_PROMPT_WAIT_S the line is sent anyway and the trace says so (asynchronous output such
+ * as radio telegram lines can follow a prompt). Reads bytes but takes no lines. */
+#define SK_PROMPT_WAIT_S 2.0
+static void wait_prompt(sk_target_t *t)
+{
+    if (!t->seen_prompt || t->rfd < 0) return;
+    double deadline = proc_now() + SK_PROMPT_WAIT_S;
+    while (!tail_is_prompt(t)) {
+        double left = deadline - proc_now();
+        if (left <= 0 || proc_interrupted || t->len == sizeof t->buf) {
+            target_note(t, "no prompt within %.1f s: sending anyway", SK_PROMPT_WAIT_S);
+            return;
+        }
+        struct pollfd pfd = {.fd = t->rfd, .events = POLLIN};
+        int r = poll(&pfd, 1, (int)(left * 1000) + 1);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) continue;
+        ssize_t got = read(t->rfd, t->buf + t->len, sizeof t->buf - t->len);
+        if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (got <= 0) return; /* EOF: the reader reports it */
+        t->len += (size_t)got;
+    }
+}
+
 int target_send(sk_target_t *t, const char *line)
 {
+    wait_prompt(t);
     if (t->trace) fprintf(t->trace, "%12.6f > %s\n", proc_now() - t->t0, line);
     size_t n = strlen(line);
     char *msg = malloc(n + 2);

@@ -16,6 +16,9 @@ typedef struct sk_target_cfg {
     const char *trace_dir;   /* DIR/traces */
     double boot_timeout_s;
     bool icount;             /* qemu: -icount shift=0,sleep=off */
+    const char *modem_script;/* sim: --uart1-modem (radio workload), or NULL */
+    const char *modem_report;/* sim: --modem-report */
+    const char *stats_json;  /* sim: --stats-json */
 } sk_target_cfg_t;
 
 typedef struct sk_target {
@@ -31,6 +34,7 @@ typedef struct sk_target {
     char stderr_path[600];
     char buf[16384];
     size_t len;
+    bool seen_prompt;  /* the target prompts with `> `: wait for the prompt before sending */
 } sk_target_t;
 
 enum { TGT_LINE = 1, TGT_TIMEOUT = 0, TGT_EOF = -1, TGT_INTR = -2 };

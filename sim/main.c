@@ -20,6 +20,11 @@ static const char usage[] =
     "  --uart0 SPEC            PL011 link: stdio (default) | pty | tcp:PORT | file:PATH | null\n"
     "  --uart0-in FILE         feed FILE to the PL011 receiver at the programmed baud rate\n"
     "  --uart1 SPEC            mini UART link (same forms); default: not connected\n"
+    "  --uart1-modem SCRIPT    EnOcean modem model on the mini UART: replays the ESP3 telegram\n"
+    "                          SCRIPT at wire timing (format: sim/link/enocean_modem.h); UART1\n"
+    "                          output goes to --uart1 (null or file:PATH only; default null)\n"
+    "  --modem-report FILE     write what the modem sent (JSON lines, per telegram: bytes,\n"
+    "                          start_cycle, end_cycle; then totals) to FILE\n"
     "  --max-cycles N          stop after N simulated CPU cycles (exit 3)\n"
     "  --until-uart TEXT       stop with success when TEXT appears on the UART0 output\n"
     "  --wdog-action reset|stop  watchdog expiry resets the board (default) or stops (exit 4)\n"
@@ -40,7 +45,7 @@ static const char usage[] =
     "  8  stop requested by a device or link (e.g. end of --uart0-in input)\n";
 
 enum { OPT_BOARD = 256, OPT_TIMING, OPT_UART0, OPT_UART0_IN, OPT_UART1, OPT_MAX_CYCLES, OPT_UNTIL_UART,
-       OPT_WDOG, OPT_NO_SEMI, OPT_STATS, OPT_STATS_JSON };
+       OPT_WDOG, OPT_NO_SEMI, OPT_STATS, OPT_STATS_JSON, OPT_UART1_MODEM, OPT_MODEM_REPORT };
 
 static int bad(const char *fmt, const char *arg)
 {
@@ -107,6 +112,8 @@ int main(int argc, char **argv)
         {"uart0", required_argument, 0, OPT_UART0},
         {"uart0-in", required_argument, 0, OPT_UART0_IN},
         {"uart1", required_argument, 0, OPT_UART1},
+        {"uart1-modem", required_argument, 0, OPT_UART1_MODEM},
+        {"modem-report", required_argument, 0, OPT_MODEM_REPORT},
         {"max-cycles", required_argument, 0, OPT_MAX_CYCLES},
         {"until-uart", required_argument, 0, OPT_UNTIL_UART},
         {"wdog-action", required_argument, 0, OPT_WDOG},
@@ -120,7 +127,7 @@ int main(int argc, char **argv)
     sim_config_t cfg;
     sim_config_default(&cfg);
     bool stats = false;
-    const char *stats_json = NULL;
+    const char *stats_json = NULL, *modem_script = NULL, *modem_report = NULL;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "+:vh", opts, NULL)) != -1) {
@@ -152,6 +159,14 @@ int main(int argc, char **argv)
             else cfg.uart1_spec = optarg;
             break;
         case OPT_UART0_IN: cfg.uart0_in = optarg; break;
+        case OPT_UART1_MODEM:
+            if (!optarg[0]) return bad("%sempty --uart1-modem script path", "");
+            modem_script = optarg;
+            break;
+        case OPT_MODEM_REPORT:
+            if (!optarg[0]) return bad("%sempty --modem-report path", "");
+            modem_report = optarg;
+            break;
         case OPT_MAX_CYCLES: {
             char *end;
             errno = 0;
@@ -180,6 +195,13 @@ int main(int argc, char **argv)
         }
     }
     if (optind != argc - 1) return bad("%sexactly one KERNEL argument expected", "");
+    if (modem_report && !modem_script) return bad("%s--modem-report needs --uart1-modem", "");
+    if (modem_script) {
+        /* the modem is the only RX source of the mini UART: no interactive input there */
+        if (!cfg.uart1_spec) cfg.uart1_spec = "null";
+        else if (strcmp(cfg.uart1_spec, "null") && strcmp(cfg.uart1_spec, "none") && strncmp(cfg.uart1_spec, "file:", 5))
+            return bad("--uart1 '%s' cannot be combined with --uart1-modem (null or file:PATH)", cfg.uart1_spec);
+    }
     const char *kernel = argv[optind];
     if (access(kernel, R_OK) != 0) {
         perror(kernel);
@@ -187,6 +209,10 @@ int main(int argc, char **argv)
     }
     sim_t *sim = sim_new(&cfg);
     if (!sim) return SIM_STOP_ERROR;
+    if (modem_script && soc_attach_modem(sim_soc(sim), modem_script, modem_report) != 0) {
+        sim_free(sim);
+        return SIM_STOP_USAGE; /* a bad script is a usage error (messages name file:line) */
+    }
     if (sim_load_image(sim, kernel) != 0) {
         sim_free(sim);
         return SIM_STOP_ERROR;

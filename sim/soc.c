@@ -10,6 +10,7 @@
 #include "bcm2835/bcm2835.h"
 #include "bcm2835/ic.h"
 #include "bcm2835/mbox.h"
+#include "link/enocean_modem.h"
 #include "link/uart_link.h"
 #include "periph/armtimer.h"
 #include "periph/aux.h"
@@ -36,6 +37,7 @@ struct soc {
     bcm2835_gpio_t gpio;
     bcm2835_pm_t pm;
     uart_link_t *link0, *link1;
+    enocean_modem_t *modem;  /* on link1 (mini UART), or NULL */
     uint64_t armctrl_unimp;
     bool devices_up;        /* device models initialised (their timers exist) */
 };
@@ -186,6 +188,7 @@ void soc_free(soc_t *s)
         bcm2835_aux_fini(&s->aux);
         bcm2835_pm_fini(&s->pm);
     }
+    enocean_modem_free(s->modem); /* before its link: it restores the port ops */
     uart_link_close(s->link0);
     uart_link_close(s->link1);
     free(s);
@@ -211,6 +214,24 @@ bool soc_idle(soc_t *s, bool block)
         poll(NULL, 0, 10);
     }
 }
+
+int soc_attach_modem(soc_t *s, const char *script_path, const char *report_path)
+{
+    if (!s->link1) {
+        fprintf(stderr, "bcm2835-sim: the EnOcean modem needs the mini UART link (uart1)\n");
+        return -1;
+    }
+    if (s->modem) {
+        fprintf(stderr, "bcm2835-sim: a modem is already attached to uart1\n");
+        return -1;
+    }
+    eno_script_t *sc;
+    if (eno_script_parse_file(script_path, &sc, stderr, NULL) != 0) return -1;
+    s->modem = enocean_modem_new(s->sim, s->link1, &bcm2835_aux_port_ops, &s->aux, sc, script_path, report_path);
+    return s->modem ? 0 : -1;
+}
+
+enocean_modem_t *soc_modem(soc_t *s) { return s->modem; }
 
 uart_link_t *soc_uart0_link(soc_t *s) { return s->link0; }
 uart_link_t *soc_uart1_link(soc_t *s) { return s->link1; }
@@ -250,6 +271,7 @@ void soc_print_stats(soc_t *s, void *file)
             (unsigned long long)s->aux.stats.rx_bytes, (unsigned long long)s->aux.stats.rx_overruns,
             (unsigned long long)s->aux.stats.rx_dropped_disabled, (unsigned long long)s->aux.stats.tx_fifo_overflows,
             (unsigned long long)pend, (unsigned long long)s->aux.stats.guest_errors);
+    if (s->modem) enocean_modem_print_stats(s->modem, f);
     fprintf(f, "ic: irq-edges %llu fiq-edges %llu guest-errors %llu\n", (unsigned long long)s->ic.stats.irq_edges,
             (unsigned long long)s->ic.stats.fiq_edges, (unsigned long long)s->ic.stats.guest_errors);
     fprintf(f, "systimer: matches %llu guest-errors %llu\n", (unsigned long long)s->st.stats.matches,
@@ -320,6 +342,14 @@ void soc_print_stats_json(soc_t *s, void *file)
                "\"bad_password\": %llu, \"guest_errors\": %llu}, ",
             U(s->pm.stats.wdog_resets), U(s->pm.stats.wdog_halts), U(s->pm.stats.kicks), U(s->pm.stats.bad_password),
             U(s->pm.stats.guest_errors));
+    if (s->modem) {
+        const eno_modem_stats_t *m = enocean_modem_stats(s->modem);
+        fprintf(f, "\"enocean_modem\": {\"done\": %s, \"telegrams\": %llu, \"valid_telegrams\": %llu, \"bytes\": %llu, "
+                   "\"wire_lost_bytes\": %llu, \"corrupt_bytes\": %llu, \"baud_mismatch_bytes\": %llu, "
+                   "\"collisions\": %llu}, ",
+                m->done ? "true" : "false", U(m->telegrams), U(m->valid_telegrams), U(m->bytes), U(m->wire_lost_bytes),
+                U(m->corrupt_bytes), U(m->baud_mismatch_bytes), U(m->collisions));
+    }
     fprintf(f, "\"armctrl\": {\"unimplemented_accesses\": %llu}}", U(s->armctrl_unimp));
 #undef U
 }

@@ -36,6 +36,12 @@ struct bcm2835_gpio *soc_gpio(soc_t *soc);
 struct bcm2835_pl011 *soc_uart0(soc_t *soc);
 struct bcm2835_aux *soc_aux(soc_t *soc);
 struct bcm2835_pm *soc_pm(soc_t *soc);
+/* EnOcean modem model (sim/link/enocean_modem.h) on the mini UART wire: parses the script
+ * (errors "FILE:LINE: ..." on stderr), interposes on the aux port, writes the report to
+ * report_path (NULL: none). 0 or -1. Freed with the board. */
+struct enocean_modem;
+int soc_attach_modem(soc_t *soc, const char *script_path, const char *report_path);
+struct enocean_modem *soc_modem(soc_t *soc);    /* NULL if none */
 /* the CPU lines as driven by the IC (tests) */
 bool soc_irq_line(soc_t *soc);
 bool soc_fiq_line(soc_t *soc);

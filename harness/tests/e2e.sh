@@ -192,6 +192,33 @@ real_linux)
     expect_rc 0 $rc "real linux run"; tail -5 out/traces/serial-linux.log 2>/dev/null
     pgrep -f "qemu-system-arm.*initramfs" && fail "qemu left running"
     ;;
+fake_radio)
+    # radio workload against the fake (plays the generated modem script, prints eno lines)
+    "$SKBENCH" run radio-ci --target sim --sim "$FAKE" --kernel "$W/kernel.img" --out "$W/out" \
+        --set telegrams=40 --set burst=1,8 --set baud=57600 --no-plot >stdout.txt 2>stderr.txt; rc=$?
+    expect_rc 0 $rc "radio run"
+    [ "$(json out/results.json "len([b for b in d['benchmarks'] if b['run_type']=='iteration'])")" = 2 ] || fail "radio iterations"
+    [ "$(json out/results.json "d['benchmarks'][0]['name']")" = "radio/telegrams:40/baud:57600/burst:1/gap_us:1000/md5:2000/storm:0/target:sim" ] || fail "radio name: $(json out/results.json "d['benchmarks'][0]['name']")"
+    [ "$(json out/results.json "d['benchmarks'][0]['telegrams_lost']")" = 0 ] || fail "telegrams_lost"
+    [ "$(json out/results.json "d['benchmarks'][0]['telegrams']")" = 40 ] || fail "telegrams"
+    [ "$(json out/results.json "round(d['benchmarks'][0]['latency_median_us'],3)")" = 10.279 ] || fail "latency median $(json out/results.json "d['benchmarks'][0]['latency_median_us']")"
+    [ "$(json out/results.json "round(d['benchmarks'][0]['latency_max_us'],3)")" = 10.557 ] || fail "latency max"
+    [ -s out/traces/modem-0-0.jsonl ] || fail "no modem report kept"
+    grep -q -- "--uart1-modem" out/traces/serial-sim.log || fail "modem not on the command line"
+    # a lost telegram is counted, not a failure
+    FAKE_MODE=radio_drop:5 "$SKBENCH" run radio-ci --target sim --sim "$FAKE" --kernel "$W/kernel.img" \
+        --out "$W/out2" --set telegrams=40 --set burst=1 --set baud=57600 --no-plot --quiet; rc=$?
+    expect_rc 0 $rc "radio run with a lost telegram"
+    [ "$(json out2/results.json "d['benchmarks'][0]['telegrams_lost']")" = 1 ] || fail "lost not counted"
+    # a wrongly decoded telegram fails the run
+    FAKE_MODE=radio_wrong:7 "$SKBENCH" run radio-ci --target sim --sim "$FAKE" --kernel "$W/kernel.img" \
+        --out "$W/out3" --set telegrams=40 --set burst=1 --set baud=57600 --no-plot --quiet 2>err3.txt; rc=$?
+    expect_rc 1 $rc "radio run with a wrong telegram"
+    grep -q "WRONG TELEGRAM" err3.txt || fail "wrong telegram not reported"
+    # other targets are refused
+    "$SKBENCH" run radio-ci --target qemu --qemu "$FAKE" --kernel "$W/kernel.img" --out "$W/out4" 2>err4.txt; rc=$?
+    expect_rc 2 $rc "radio on qemu"
+    no_leftovers ;;
 *) echo "unknown case $case_name" >&2; exit 2 ;;
 esac
 [ $FAILS -eq 0 ] && echo "PASS $case_name" || { echo "--- stderr:"; cat stderr.txt 2>/dev/null; exit 1; }

@@ -8,7 +8,12 @@
  *   COMMAND's once the console halted.
  *   FAKE_ECHO   1: echo commands after the prompt, like a terminal
  *   FAKE_CHILD_PIDFILE  fork a sleeping grandchild in our process group, write its pid
- * Cycles are deterministic: cycles = 1000*n + 500, us = cycles / 700 (700 MHz). */
+ * Cycles are deterministic: cycles = 1000*n + 500, us = cycles / 700 (700 MHz).
+ * Radio (like bcm2835-sim --uart1-modem S --modem-report R --stats-json J + the firmware):
+ *   `storm HZ`, `eno start BAUD` plays the skbench-generated script S (baud, gap, burst N
+ *   rps|4bs id= data= status=), writes R like the modem model and prints one `eno` line per
+ *   telegram with cyc = end_cycle + 7000 + 10*k; `eno stats`; J written at halt.
+ *   FAKE_MODE radio_drop:K (telegram K not decoded) | radio_wrong:K (K decoded wrongly). */
 #include "md5.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -21,6 +26,77 @@
 #include <unistd.h>
 
 static FILE *in, *out;
+
+static const char *argval(int argc, char **argv, const char *opt)
+{
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], opt) == 0) return argv[i + 1];
+    return NULL;
+}
+
+static uint8_t crc8(const uint8_t *p, size_t n)
+{
+    uint8_t c = 0;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int b = 0; b < 8; b++) c = (uint8_t)(c & 0x80 ? (c << 1) ^ 7 : c << 1);
+    }
+    return c;
+}
+
+static unsigned radio_lines;
+
+/* plays the generated modem script: report + eno lines */
+static void fake_radio(const char *script, const char *report, const char *kind, int at)
+{
+    FILE *sf = fopen(script, "r"), *rf = fopen(report, "w");
+    if (!sf || !rf) { fprintf(out, "err no modem\r\n"); return; }
+    fprintf(rf, "{\"enocean_modem\": 1, \"script\": \"%s\", \"cpu_hz\": 700000000, \"baud\": 0, \"seed\": 1, \"start\": \"rx\"}\n", script);
+    char line[256];
+    unsigned long long now = 1000000, fc = 0, k = 0;
+    unsigned long gap = 0;
+    while (fgets(line, sizeof line, sf)) {
+        unsigned long v, n;
+        char kindw[8];
+        unsigned id, st;
+        char data[16];
+        if (sscanf(line, "baud %lu", &v) == 1) fc = (10ull * 700000000ull + v - 1) / v;
+        else if (sscanf(line, "gap %lu", &gap) == 1) now += gap * 700ull;
+        else if (sscanf(line, "burst %lu %7s id=%x data=%15s status=%x", &n, kindw, &id, data, &st) == 5) {
+            for (unsigned long c = 0; c < n; c++, k++) {
+                uint8_t f[32] = {0x55, 0, 0, 7, 1};
+                size_t dl = 0;
+                uint8_t *d = f + 6;
+                d[dl++] = strcmp(kindw, "rps") == 0 ? 0xF6 : 0xA5;
+                for (size_t i = 0; data[2 * i]; i++) { unsigned b; sscanf(data + 2 * i, "%2x", &b); d[dl++] = (uint8_t)b; }
+                unsigned idc = id + (unsigned)c;
+                d[dl++] = (uint8_t)(idc >> 24); d[dl++] = (uint8_t)(idc >> 16); d[dl++] = (uint8_t)(idc >> 8); d[dl++] = (uint8_t)idc;
+                d[dl++] = (uint8_t)st;
+                f[2] = (uint8_t)dl;
+                f[5] = crc8(f + 1, 4);
+                uint8_t opt[7] = {3, 0xff, 0xff, 0xff, 0xff, 0xff, 0};
+                memcpy(d + dl, opt, 7);
+                size_t len = 6 + dl + 7;
+                f[len] = crc8(d, dl + 7);
+                len++;
+                unsigned long long end = now + len * fc;
+                fprintf(rf, "{\"i\": %llu, \"line\": 1, \"kind\": \"%s\", \"len\": %zu, \"start_cycle\": %llu, \"end_cycle\": %llu, \"valid\": true, \"corrupt\": 0, \"wire_lost\": 0, \"baud_mismatch\": 0, \"hex\": \"", k, kindw, len, now, end);
+                for (size_t i = 0; i < len; i++) fprintf(rf, "%02x", f[i]);
+                fprintf(rf, "\"}\n");
+                now = end;
+                if (strcmp(kind, "radio_drop") == 0 && (int)k == at) continue;
+                if (strcmp(kind, "radio_wrong") == 0 && (int)k == at) d[1] ^= 1;
+                fprintf(out, "eno seq=%u type=erp1 rorg=%02x data=", ++radio_lines, d[0]);
+                for (size_t i = 1; i + 5 < dl; i++) fprintf(out, "%02x", d[i]);
+                fprintf(out, " id=%08x status=%02x sub=3 dst=ffffffff dbm=-255 sec=0 cyc=%u\r\n", idc, st,
+                        (unsigned)(end + 7000 + 10 * k));
+            }
+        }
+    }
+    fprintf(rf, "{\"done\": true, \"telegrams\": %llu}\n", k);
+    fclose(rf);
+    fclose(sf);
+}
 
 static int tcp_port(int argc, char **argv)
 {
@@ -131,7 +207,22 @@ int main(int argc, char **argv)
             fprintf(out, "md5 n=%lu digest=", n);
             for (int i = 0; i < MD5_DIGEST_LEN; i++) fprintf(out, "%02x", d[i]);
             fprintf(out, " cycles=%llu us=%llu\r\n", cycles, cycles / 700);
+        } else if (strncmp(line, "storm ", 6) == 0) {
+            fprintf(out, "storm hz=%s\r\n", line + 6);
+        } else if (strncmp(line, "eno start", 9) == 0) {
+            fprintf(out, "eno started baud=%s\r\n", line[9] ? line + 10 : "57600");
+            if (argval(argc, argv, "--uart1-modem"))
+                fake_radio(argval(argc, argv, "--uart1-modem"), argval(argc, argv, "--modem-report"), kind, at);
+        } else if (strcmp(line, "eno stats") == 0) {
+            fprintf(out, "eno-stats telegrams=%u bytes=%u overruns=0 rx_dropped=0 crc_hdr=0 crc_data=0 "
+                         "sync_skipped=0 oversize=0 no_buf=0\r\n", radio_lines, radio_lines * 21);
         } else if (strcmp(line, "halt") == 0) {
+            const char *sj = argval(argc, argv, "--stats-json");
+            FILE *jf = sj ? fopen(sj, "w") : NULL;
+            if (jf) {
+                fprintf(jf, "{\"stop\": \"halt\", \"devices\": {\"uart1\": {\"rx_overruns\": 0, \"rx_dropped_disabled\": 0}}}\n");
+                fclose(jf);
+            }
             fprintf(out, "halt\r\n");
             fclose(out);
             int st = 0;

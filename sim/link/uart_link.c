@@ -27,6 +27,7 @@
 #define LINK_RXQ_SIZE        65536u          /* bytes waiting for the wire */
 #define LINK_OUTBUF_MAX      (16u << 20)     /* host output not yet accepted by the host */
 #define LINK_POLL_READ_MAX   256u            /* bytes read from the host per poll */
+#define LINK_SETTLE_MS       2               /* host quiet time that ends an input burst */
 #define LINK_MAX_OBSERVERS   4
 
 typedef enum { LINK_NULL, LINK_STDIO, LINK_FILE, LINK_TCP, LINK_PTY } link_kind_t;
@@ -249,7 +250,13 @@ bool uart_link_idle(uart_link_t *l, bool block)
     if (!block) return link_service(l, 0);
     /* block in slices, so that a client that connects or a pty that opens is seen */
     while (link_interactive(l))
-        if (link_service(l, 100)) return true;
+        if (link_service(l, 100)) {
+            /* a pty or socket may hand over one host write in pieces: collect until the
+             * host has been quiet for LINK_SETTLE_MS, so that the whole burst enters the
+             * wire now, at a simulated time that does not depend on host scheduling */
+            while (link_service(l, LINK_SETTLE_MS)) {}
+            return true;
+        }
     return false;
 }
 
