@@ -8,12 +8,21 @@
  *   reset       -> "reset", then a watchdog full reset
  *   halt        -> "halt", then semihosting SYS_EXIT; without a host, park in WFI
  *   help        -> "help <cmd> ..." lines
+ *   eno start [BAUD] -> "eno started baud=<b>" (mini UART EnOcean link, 57600 default, <= 115200)
+ *   eno stop    -> "eno stopped"
+ *   eno stats   -> "eno-stats telegrams=<n> bytes=<n> overruns=<n> rx_dropped=<n> crc_hdr=<n>
+ *                   crc_data=<n> sync_skipped=<n> oversize=<n> no_buf=<n>"
+ *   storm HZ    -> "storm hz=<n>" (system timer C3 at HZ on the lowest VMIT level; 0 stops)
+ *   vmit        -> "vmit src=<n> prio=<level> taken=<n> nested=<n> max_depth=<n> overruns=<n>"
+ *                  per connected source, then "vmit-total spurious=<n> vmio_runs=<n> max_depth=<n>"
+ *   (asynchronous) one "eno seq=... cyc=<u32>" line per decoded telegram (io/app.h), written
+ *                  by the app automaton at VMIO level; console writes are line-atomic
  *   errors      -> "err unknown-command <word>", "err bad-argument <what>", "err line-too-long" */
 #include <stdint.h>
 #include "boot/exc.h"
 #include "boot/mmu.h"
 #include "hal/cpu.h"
-#include "hal/irq.h"
+#include "hal/eno.h"
 #include "hal/mbox.h"
 #include "hal/systimer.h"
 #include "hal/uart.h"
@@ -24,6 +33,12 @@
 #include "lib/printf.h"
 #include "bcm2835/bcm2835.h"
 #include "bcm2835/mbox.h"
+#include "bcm2835/systimer.h"
+#include "hal/mmio.h"
+#include "io/app.h"
+#include "io/esp3.h"
+#include "vmio/vmio.h"
+#include "vmit/vmit.h"
 #include "err.h"
 #include "memmap.h"
 
@@ -46,6 +61,18 @@ typedef struct board_info {
 
 static board_info_t board;
 static con_t console;
+
+/* I/O container automatons (VMIO ids). */
+#define MAIN_AUT_ESP3 1
+#define MAIN_AUT_APP 2
+static esp3_t main_esp3;
+static app_t main_app;
+
+/* Timer storm (load generator) on ST C3, VMIT_LEVEL_STORM. */
+#define MAIN_STORM_HZ_MAX 100000u   /* period >= ST_PERIODIC_MIN_US */
+#define MAIN_STORM_WORK 256u        /* mixing rounds per tick ("a little work") */
+static volatile uint32_t main_storm_ticks;
+static volatile uint32_t main_storm_sink;
 
 /* Board from the revision code (Raspberry Pi documentation "revision codes"): new style
  * (bit 23) has the type in bits 11:4 (0x01 B, 0x03 B+, 0x09 Zero, 0x0C Zero W); old style
@@ -182,6 +209,94 @@ static void cmd_halt(con_t *con, const char *args)
     exc_halt();
 }
 
+static void main_storm_tick(void *arg)
+{
+    (void)arg;
+    uint32_t x = main_storm_sink ^ ++main_storm_ticks;
+    for (unsigned i = 0; i < MAIN_STORM_WORK; i++) { /* xorshift32 */
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+    }
+    main_storm_sink = x;
+}
+
+static void cmd_storm(con_t *con, const char *args)
+{
+    uint32_t hz;
+    const char *end;
+    if (main_parse_u32(args, &hz, &end) || *end || hz > MAIN_STORM_HZ_MAX) {
+        con_reply(con, "err bad-argument HZ must be 0..%lu", (unsigned long)MAIN_STORM_HZ_MAX);
+        return;
+    }
+    if (hz == 0) {
+        st_cancel(3);
+    } else if (st_periodic(3, 1000000u / hz, main_storm_tick, 0)) {
+        con_reply(con, "err bad-argument HZ must be 0..%lu", (unsigned long)MAIN_STORM_HZ_MAX);
+        return;
+    }
+    con_reply(con, "storm hz=%lu", (unsigned long)hz);
+}
+
+static void cmd_vmit(con_t *con, const char *args)
+{
+    (void)args;
+    vmit_stats_t t;
+    for (unsigned i = 0; i < VMIT_NSRC; i++) {
+        vmit_src_stats_t st;
+        if (vmit_get_src_stats(i, &st) || st.level < 0)
+            continue;
+        con_reply(con, "vmit src=%u prio=%d taken=%lu nested=%lu max_depth=%lu overruns=%lu", i, st.level,
+                  (unsigned long)st.taken, (unsigned long)st.nested, (unsigned long)st.max_depth,
+                  (unsigned long)st.overruns);
+    }
+    vmit_get_stats(&t);
+    con_reply(con, "vmit-total spurious=%lu vmio_runs=%lu max_depth=%lu", (unsigned long)t.spurious,
+              (unsigned long)t.vmio_runs, (unsigned long)t.max_depth);
+}
+
+static void cmd_eno(con_t *con, const char *args)
+{
+    if (!strncmp(args, "start", 5) && (args[5] == '\0' || args[5] == ' ')) {
+        uint32_t baud = ENO_DEFAULT_BAUD;
+        const char *p = args + 5, *end;
+        while (*p == ' ')
+            p++;
+        if (*p && (main_parse_u32(p, &baud, &end) || *end)) {
+            con_reply(con, "err bad-argument BAUD must be %lu..%lu", (unsigned long)ENO_MIN_BAUD,
+                      (unsigned long)ENO_MAX_BAUD);
+            return;
+        }
+        int rc = eno_start(baud, vmio_addr(VMIO_NODE_LOCAL, MAIN_AUT_ESP3, 0), 0);
+        if (rc) {
+            con_reply(con, "err bad-argument BAUD must be %lu..%lu", (unsigned long)ENO_MIN_BAUD,
+                      (unsigned long)ENO_MAX_BAUD);
+            return;
+        }
+        con_reply(con, "eno started baud=%lu", (unsigned long)baud);
+    } else if (!strcmp(args, "stop")) {
+        eno_stop();
+        con_reply(con, "eno stopped");
+    } else if (!strcmp(args, "stats")) {
+        eno_stats_t e;
+        esp3_stats_t p;
+        app_stats_t a;
+        eno_get_stats(&e);
+        uint32_t flags = exc_irq_save(); /* VMIO runs with IRQs on: take a consistent copy */
+        esp3_get_stats(&main_esp3, &p);
+        app_get_stats(&main_app, &a);
+        exc_irq_restore(flags);
+        con_reply(con,
+                  "eno-stats telegrams=%lu bytes=%lu overruns=%lu rx_dropped=%lu crc_hdr=%lu crc_data=%lu "
+                  "sync_skipped=%lu oversize=%lu no_buf=%lu",
+                  (unsigned long)a.frames, (unsigned long)e.bytes, (unsigned long)e.overruns,
+                  (unsigned long)e.rx_dropped, (unsigned long)p.hdr_crc, (unsigned long)p.data_crc,
+                  (unsigned long)p.sync_skipped, (unsigned long)p.oversize, (unsigned long)p.no_buf);
+    } else {
+        con_reply(con, "err bad-argument eno start [BAUD]|stop|stats");
+    }
+}
+
 #ifdef SK_FW_TEST_CMDS
 /* Bring-up self tests, only in images configured with -DSK_FW_TEST_CMDS=ON. */
 static volatile uint32_t main_fired[4];
@@ -192,9 +307,109 @@ static void main_timer_cb(void *arg)
     main_fired[(uintptr_t)arg] = ++main_fire_order;
 }
 
+/* selftest vmit: A = ST C3 at VMIT_LEVEL_STORM (0), B = ST C1 at VMIT_LEVEL_TIMER (1).
+ * A arms B and spins until B has run (B must preempt A: nesting); B re-arms C3 (callback C)
+ * and spins past its match: C must not run inside B (level 0 masked) though the timer
+ * shows it pending; A checks C again (equal level: masked); C runs after A returns.
+ * Each callback records its order, level, depth and whether SP lies in its level's stack. */
+typedef struct main_vt_rec {
+    uint32_t order, level, depth, sp_ok;
+} main_vt_rec_t;
+static volatile main_vt_rec_t main_vt[3];  /* A, B, C */
+static volatile uint32_t main_vt_seq, main_vt_c_in_b, main_vt_c_pend_in_b, main_vt_c_in_a, main_vt_a_end;
+
+static void main_vt_note(unsigned who)
+{
+    uint32_t sp, lo, hi;
+    __asm__ volatile("mov %0, sp" : "=r"(sp));
+    int lvl = vmit_level();
+    vmit_stack_range(lvl < 0 ? 0 : (unsigned)lvl, &lo, &hi);
+    main_vt[who].order = ++main_vt_seq;
+    main_vt[who].level = (uint32_t)lvl;
+    main_vt[who].depth = vmit_depth();
+    main_vt[who].sp_ok = lvl >= 0 && sp >= lo && sp < hi;
+}
+
+static void main_vt_c(void *arg)
+{
+    (void)arg;
+    main_vt_note(2);
+}
+
+static void main_vt_b(void *arg)
+{
+    (void)arg;
+    main_vt_note(1);
+    st_oneshot(3, ST_ONESHOT_MIN_US, main_vt_c, 0);
+    uint32_t start = st_now32();
+    while (st_now32() - start < 50u)
+        ;
+    main_vt_c_in_b = main_vt[2].order != 0;
+    mmio_enter();
+    main_vt_c_pend_in_b = (mmio_read32(BCM2835_ST_BASE, BCM2835_ST_CS) & BCM2835_ST_CS_M(3)) != 0;
+    mmio_leave();
+}
+
+static void main_vt_a(void *arg)
+{
+    (void)arg;
+    main_vt_note(0);
+    st_oneshot(1, 20u, main_vt_b, 0);
+    uint32_t start = st_now32();
+    while (!main_vt[1].order && st_now32() - start < 10000u)
+        ;
+    start = st_now32();
+    while (st_now32() - start < 20u)
+        ;
+    main_vt_c_in_a = main_vt[2].order != 0;
+    main_vt_a_end = ++main_vt_seq;
+}
+
+static void selftest_vmit(con_t *con)
+{
+    for (unsigned i = 0; i < 3; i++)
+        main_vt[i].order = main_vt[i].level = main_vt[i].depth = main_vt[i].sp_ok = 0;
+    main_vt_seq = main_vt_c_in_b = main_vt_c_pend_in_b = main_vt_c_in_a = main_vt_a_end = 0;
+    st_cancel(3);  /* the storm, if any, shares C3 */
+    st_oneshot(3, 20u, main_vt_a, 0);
+    uint32_t start = st_now32();
+    while (!main_vt[2].order && st_now32() - start < 100000u)
+        ;
+    int ok = main_vt[0].order == 1 && main_vt[1].order == 2 && main_vt_a_end == 3 && main_vt[2].order == 4 &&
+             main_vt[0].level == VMIT_LEVEL_STORM && main_vt[1].level == VMIT_LEVEL_TIMER &&
+             main_vt[2].level == VMIT_LEVEL_STORM && main_vt[0].depth == 1 && main_vt[1].depth == 2 &&
+             main_vt[2].depth == 1 && main_vt[0].sp_ok && main_vt[1].sp_ok && main_vt[2].sp_ok &&
+             !main_vt_c_in_b && main_vt_c_pend_in_b && !main_vt_c_in_a;
+    con_reply(con,
+              "selftest vmit order=a%lu,b%lu,a_end%lu,c%lu levels=%lu,%lu,%lu depths=%lu,%lu,%lu "
+              "own_stacks=%lu,%lu,%lu c_masked_in_b=%d c_pending_in_b=%lu c_masked_in_a=%d ok=%d",
+              (unsigned long)main_vt[0].order, (unsigned long)main_vt[1].order, (unsigned long)main_vt_a_end,
+              (unsigned long)main_vt[2].order, (unsigned long)main_vt[0].level, (unsigned long)main_vt[1].level,
+              (unsigned long)main_vt[2].level, (unsigned long)main_vt[0].depth, (unsigned long)main_vt[1].depth,
+              (unsigned long)main_vt[2].depth, (unsigned long)main_vt[0].sp_ok, (unsigned long)main_vt[1].sp_ok,
+              (unsigned long)main_vt[2].sp_ok, !main_vt_c_in_b, (unsigned long)main_vt_c_pend_in_b,
+              !main_vt_c_in_a, ok);
+}
+
+/* selftest esp3: the RPS vector (shared/reference/esp3-vectors.txt) deposited on the
+ * application's queue for the esp3 automaton: VMIO (idle loop) decodes it and app prints
+ * its "eno seq=..." line. Exercises the VMIO wiring without a modem on the mini UART. */
+static void selftest_esp3(con_t *con)
+{
+    static const uint8_t w[] = {0x55, 0x00, 0x07, 0x07, 0x01, 0x7A, 0xF6, 0x50, 0x00, 0x29, 0x89,
+                                0x79, 0x30, 0x03, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x61};
+    size_t n = vmio_deposit_bytes(VMIO_LEVEL_APP, vmio_addr(VMIO_NODE_LOCAL, MAIN_AUT_ESP3, 0), VMIO_EV_RX,
+                                  w, sizeof w);
+    con_reply(con, "selftest esp3 deposited=%u", (unsigned)n);
+}
+
 static void cmd_selftest(con_t *con, const char *args)
 {
-    if (!strcmp(args, "timer")) {
+    if (!strcmp(args, "vmit")) {
+        selftest_vmit(con);
+    } else if (!strcmp(args, "esp3")) {
+        selftest_esp3(con);
+    } else if (!strcmp(args, "timer")) {
         main_fired[1] = main_fired[3] = 0;
         main_fire_order = 0;
         st_oneshot(1, 20000, main_timer_cb, (void *)1);
@@ -218,15 +433,18 @@ static void cmd_selftest(con_t *con, const char *args)
     } else if (!strcmp(args, "undef")) {
         __asm__ volatile(".word 0xe7f000f0"); /* permanently undefined (ARM ARM A3.16) */
     } else {
-        con_reply(con, "err bad-argument selftest timer|mbox|abort|undef");
+        con_reply(con, "err bad-argument selftest timer|mbox|abort|undef|vmit|esp3");
     }
 }
 #endif
 
 static const con_cmd_t main_cmds[] = {
 #ifdef SK_FW_TEST_CMDS
-    {"selftest", "timer|mbox|abort|undef", "bring-up checks (test images only)", cmd_selftest},
+    {"selftest", "timer|mbox|abort|undef|vmit|esp3", "bring-up checks (test images only)", cmd_selftest},
 #endif
+    {"eno", "start [BAUD]|stop|stats", "EnOcean modem link on the mini UART", cmd_eno},
+    {"storm", "HZ", "timer interrupt storm at the lowest VMIT level (0 stops)", cmd_storm},
+    {"vmit", "", "interrupt sources: level and counters", cmd_vmit},
     {"md5", "N TEXT", "chained MD5 of TEXT, N times (1..100000000), timed", cmd_md5},
     {"info", "", "board, clocks and counters", cmd_info},
     {"reset", "", "watchdog reset", cmd_reset},
@@ -251,9 +469,16 @@ void kmain(void)
     board_probe();
     mmu_init(board.arm_mem);
     uart_init(board.uart_hz, UART_DEFAULT_BAUD);
-    irq_init();
+    vmit_init();
     st_init();
     cpu_cycles_init(board.cpu_hz);
+    eno_init(board.core_hz);
+
+    /* I/O container: VMIO engine, esp3 -> app (frames as VMIO_EV_DATA buffers). */
+    vmio_init(VMIO_NODE_LOCAL);
+    const esp3_config_t esp3_cfg = {.out = vmio_addr(VMIO_NODE_LOCAL, MAIN_AUT_APP, 0)};
+    esp3_init(&main_esp3, MAIN_AUT_ESP3, &esp3_cfg);
+    app_init(&main_app, MAIN_AUT_APP);
 
     /* Interrupt-driven RX before the first output: a host that types (or a wire that
      * streams) while the banner is still being sent must not overrun the 16-byte FIFO. */
@@ -268,15 +493,24 @@ void kmain(void)
     con_init(&console, &main_con_cfg);
     con_prompt(&console);
     for (;;) {
+        if (vmio_pending()) { /* VMIO before the next console byte (application level) */
+            exc_irq_disable();
+            vmit_vmio_idle();
+            exc_irq_enable();
+        }
         int c = uart_getc();
         if (c >= 0) {
             con_feed(&console, c);
             continue;
         }
-        /* Sleep until the next interrupt; WFI wakes on a pending IRQ even with CPSR.I set,
-         * so checking with IRQs masked closes the race with the RX interrupt. */
+        /* Idle: VMIO first (events the application deposited, or left by an interrupt exit
+         * that found VMIO busy), on its own stack. Then sleep until the next interrupt; WFI
+         * wakes on a pending IRQ even with CPSR.I set, so checking with IRQs masked closes
+         * the race with the RX interrupt (whose exit runs VMIO before we resume). */
         exc_irq_disable();
-        if (uart_rx_empty())
+        if (vmio_pending())
+            vmit_vmio_idle();
+        else if (uart_rx_empty())
             exc_wfi();
         exc_irq_enable();
     }

@@ -18,7 +18,7 @@ exc_vectors:
     b pabt_entry            @ 0x0C prefetch abort
     b dabt_entry            @ 0x10 data abort
     b .                     @ 0x14 reserved
-    b irq_entry             @ 0x18 IRQ
+    b vmit_irq_entry        @ 0x18 IRQ: VMIT nested dispatcher (vmit/vmit_entry.S)
     b fiq_entry             @ 0x1C FIQ
 
 reset:
@@ -98,7 +98,6 @@ reset:
     EXC_STUB svc_entry,  EXC_SVC,  0
     EXC_STUB pabt_entry, EXC_PABT, 4
     EXC_STUB dabt_entry, EXC_DABT, 8
-    EXC_STUB irq_entry,  EXC_IRQ,  4
     EXC_STUB fiq_entry,  EXC_FIQ,  4
 
 /* Common path: completes the frame (interrupted CPSR, banked SP/LR of the interrupted

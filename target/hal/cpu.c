@@ -14,7 +14,7 @@
 
 #define CPU_PMNC_E (1u << 0)
 #define CPU_PMNC_P (1u << 1)
-#define CPU_PMNC_C (1u << 2)
+#define CPU_PMNC_C (1u << 2) /* resets CCNT: deliberately not used, see cpu_cycles_init */
 #define CPU_PROBE_US 100u
 #define CPU_DEFAULT_HZ 700000000u /* Pi 1B / Zero nominal minimum, if the mailbox fails */
 
@@ -44,7 +44,10 @@ void cpu_cycles_init(uint32_t arm_hz)
     if (arm_hz)
         cpu_hz = arm_hz;
     exc_probe_begin(); /* c15 is implementation defined: never let it be fatal */
-    __asm__ volatile("mcr p15, 0, %0, c15, c12, 0" : : "r"(CPU_PMNC_E | CPU_PMNC_P | CPU_PMNC_C));
+    /* Enable without resetting CCNT (no C bit): cpu_cycles() then extends the counter's own
+     * value, so event stamps (cyc= of the radio telegrams) share the time base of whoever
+     * started the counter: on the simulator, the simulated cycle count since power-on. */
+    __asm__ volatile("mcr p15, 0, %0, c15, c12, 0" : : "r"(CPU_PMNC_E | CPU_PMNC_P));
     a = cpu_read_ccnt();
     st_delay_us(CPU_PROBE_US);
     b = cpu_read_ccnt();
@@ -53,7 +56,7 @@ void cpu_cycles_init(uint32_t arm_hz)
     cpu_src = (!faulted && b != a) ? CPU_CYCLES_CCNT : CPU_CYCLES_TIMER;
     cpu_last_us = st_now_us();
     cpu_last_ccnt = cpu_src == CPU_CYCLES_CCNT ? cpu_read_ccnt() : 0;
-    cpu_total = 0;
+    cpu_total = cpu_last_ccnt; /* 64-bit extension of the counter from its current value */
 }
 
 uint64_t cpu_cycles(void)

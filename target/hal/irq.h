@@ -1,21 +1,18 @@
-/* BCM2835 interrupt controller driver: per-source enable/disable (numbers as in
- * bcm2835/bcm2835.h: 0..63 GPU, 64..71 ARM basic) and a source -> handler table. */
+/* BCM2835 ARM interrupt controller (datasheet section 7.5): register-level primitives for
+ * VMIT (vmit/vmit.h), which owns the source table, the priorities and the masks. Source
+ * numbers as in bcm2835/bcm2835.h: 0..63 GPU (banks 0 and 1 = pending/enable 1 and 2),
+ * 64..71 ARM basic (bank 2). Every function expects IRQs masked (CPSR.I) by the caller. */
 #ifndef HAL_IRQ_H
 #define HAL_IRQ_H
 #include <stdint.h>
 
-typedef void (*irq_handler_fn)(void *arg);
+#define IRQ_NBANKS 3
 
-typedef struct irq_stats {
-    uint32_t dispatched;
-    uint32_t spurious;    /* IRQ taken but no enabled source pending */
-    uint32_t unhandled;   /* pending source without a handler (it gets disabled) */
-} irq_stats_t;
-
-void irq_init(void);      /* all sources off, installs the IRQ vector handler */
-int irq_connect(unsigned irq, irq_handler_fn fn, void *arg);
-int irq_enable(unsigned irq);
-int irq_disable(unsigned irq);
-void irq_get_stats(irq_stats_t *out);
+void irq_hw_init(void);                                  /* every source disabled */
+/* Pending and enabled sources per bank (pending 1, pending 2, basic ARM bits 0..7); reads
+ * pending 1/2 only when basic pending says so (summary or shortcut bits). */
+void irq_hw_pending(uint32_t pend[IRQ_NBANKS]);
+void irq_hw_enable(const uint32_t bits[IRQ_NBANKS]);     /* write-1-to-set */
+void irq_hw_disable(const uint32_t bits[IRQ_NBANKS]);    /* write-1-to-clear */
 
 #endif

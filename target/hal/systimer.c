@@ -1,6 +1,6 @@
 /* BCM2835 system timer (datasheet chapter 12). */
 #include "hal/systimer.h"
-#include "hal/irq.h"
+#include "vmit/vmit.h"
 #include "hal/mmio.h"
 #include "bcm2835/bcm2835.h"
 #include "bcm2835/systimer.h"
@@ -13,6 +13,9 @@
 typedef struct st_chan {
     st_callback_fn cb;
     void *arg;
+    uint32_t period;     /* st_periodic: 0 = one-shot */
+    uint32_t target;     /* last programmed compare value (periodic) */
+    uint32_t missed;     /* periodic: periods skipped because the handler ran late */
 } st_chan_t;
 
 static st_chan_t st_chans[ST_NCHAN];
@@ -67,8 +70,29 @@ static void st_isr(void *arg)
 
     mmio_enter();
     mmio_write32(ST_BASE, BCM2835_ST_CS, BCM2835_ST_CS_M(ch)); /* write 1 to clear */
+    if (st_chans[ch].period) {
+        /* Periodic: next target from the previous one (no drift); a target already in
+         * the past is skipped ahead by whole periods (counted as hardware overruns). */
+        st_chan_t *c = &st_chans[ch];
+        uint32_t now = mmio_read32(ST_BASE, BCM2835_ST_CLO);
+        uint32_t t = c->target + c->period, skipped = 0;
+        while ((int32_t)(t - now) < (int32_t)ST_ONESHOT_MIN_US && skipped < 1000000u) {
+            t += c->period;
+            skipped++;
+        }
+        c->target = t;
+        mmio_write32(ST_BASE, st_cmp_off[ch], t);
+        mmio_leave();
+        if (skipped) {
+            c->missed += skipped;
+            vmit_report_overrun(BCM2835_IRQ_ST_C0 + ch, skipped);
+        }
+        if (c->cb)
+            c->cb(c->arg);
+        return;
+    }
     mmio_leave();
-    irq_disable(BCM2835_IRQ_ST_C0 + ch);
+    vmit_disable(BCM2835_IRQ_ST_C0 + ch);
     cb = st_chans[ch].cb;
     cb_arg = st_chans[ch].arg;
     st_chans[ch].cb = 0;
@@ -78,10 +102,10 @@ static void st_isr(void *arg)
 
 int st_init(void)
 {
-    int rc = irq_connect(BCM2835_IRQ_ST_C1, st_isr, (void *)(uintptr_t)1);
+    int rc = vmit_connect(BCM2835_IRQ_ST_C1, VMIT_LEVEL_TIMER, st_isr, (void *)(uintptr_t)1);
     if (rc)
         return rc;
-    return irq_connect(BCM2835_IRQ_ST_C3, st_isr, (void *)(uintptr_t)3);
+    return vmit_connect(BCM2835_IRQ_ST_C3, VMIT_LEVEL_STORM, st_isr, (void *)(uintptr_t)3);
 }
 
 /* The compare matches only on equality with CLO: a target already in the past fires after
@@ -98,6 +122,7 @@ int st_oneshot(unsigned channel, uint32_t delay_us, st_callback_fn cb, void *arg
     uint32_t flags = exc_irq_save();
     st_chans[channel].cb = cb;
     st_chans[channel].arg = arg;
+    st_chans[channel].period = 0;
     mmio_enter();
     mmio_write32(ST_BASE, BCM2835_ST_CS, BCM2835_ST_CS_M(channel));
     uint32_t target = mmio_read32(ST_BASE, BCM2835_ST_CLO) + delay_us;
@@ -110,7 +135,27 @@ int st_oneshot(unsigned channel, uint32_t delay_us, st_callback_fn cb, void *arg
         mmio_write32(ST_BASE, st_cmp_off[channel], target);
     }
     mmio_leave();
-    irq_enable(BCM2835_IRQ_ST_C0 + channel);
+    vmit_enable(BCM2835_IRQ_ST_C0 + channel);
+    exc_irq_restore(flags);
+    return ERR_OK;
+}
+
+int st_periodic(unsigned channel, uint32_t period_us, st_callback_fn cb, void *arg)
+{
+    if (!st_is_arm_channel(channel) || !cb || period_us < ST_PERIODIC_MIN_US || period_us > 0x7FFFFFFFu)
+        return ERR_INVAL;
+    uint32_t flags = exc_irq_save();
+    st_chan_t *c = &st_chans[channel];
+    c->cb = cb;
+    c->arg = arg;
+    c->period = period_us;
+    c->missed = 0;
+    mmio_enter();
+    mmio_write32(ST_BASE, BCM2835_ST_CS, BCM2835_ST_CS_M(channel));
+    c->target = mmio_read32(ST_BASE, BCM2835_ST_CLO) + period_us;
+    mmio_write32(ST_BASE, st_cmp_off[channel], c->target);
+    mmio_leave();
+    vmit_enable(BCM2835_IRQ_ST_C0 + channel);
     exc_irq_restore(flags);
     return ERR_OK;
 }
@@ -120,8 +165,9 @@ int st_cancel(unsigned channel)
     if (!st_is_arm_channel(channel))
         return ERR_INVAL;
     uint32_t flags = exc_irq_save();
-    irq_disable(BCM2835_IRQ_ST_C0 + channel);
+    vmit_disable(BCM2835_IRQ_ST_C0 + channel);
     st_chans[channel].cb = 0;
+    st_chans[channel].period = 0;
     mmio_enter();
     mmio_write32(ST_BASE, BCM2835_ST_CS, BCM2835_ST_CS_M(channel));
     mmio_leave();

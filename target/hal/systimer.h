@@ -6,6 +6,7 @@
 
 #define ST_DELAY_MAX_US   10000000u /* st_delay_us() refuses longer busy waits */
 #define ST_ONESHOT_MIN_US 5u        /* shorter one-shots are rounded up (see systimer.c) */
+#define ST_PERIODIC_MIN_US 10u      /* st_periodic refuses shorter periods (100 kHz) */
 
 typedef void (*st_callback_fn)(void *arg);
 
@@ -14,9 +15,13 @@ uint32_t st_now32(void);
 uint64_t st_now_us(void);
 int st_delay_us(uint32_t us);              /* ERR_RANGE above ST_DELAY_MAX_US */
 
-/* Compare channels: needs st_init() and irq_init(). cb runs in IRQ context. */
+/* Compare channels: needs vmit_init() and st_init(). cb runs in the channel's VMIT handler
+ * (C1: VMIT_LEVEL_TIMER, C3: VMIT_LEVEL_STORM). */
 int st_init(void);
 int st_oneshot(unsigned channel, uint32_t delay_us, st_callback_fn cb, void *arg);
+/* Periodic compare every period_us (next target = previous + period, late periods skipped
+ * and reported to vmit_report_overrun); st_cancel() stops it. */
+int st_periodic(unsigned channel, uint32_t period_us, st_callback_fn cb, void *arg);
 int st_cancel(unsigned channel);
 
 #endif

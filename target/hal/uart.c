@@ -2,13 +2,14 @@
  * Constant configuration (base, IRQ, pins) is separate from the mutable driver state. */
 #include "hal/uart.h"
 #include "hal/gpio.h"
-#include "hal/irq.h"
+#include "vmit/vmit.h"
 #include "hal/mmio.h"
 #include "hal/systimer.h"
 #include "bcm2835/bcm2835.h"
 #include "bcm2835/pl011.h"
 #include "boot/exc.h"
 #include "err.h"
+#include "lib/kstring.h"
 
 typedef struct uart_config {
     uintptr_t base;
@@ -20,6 +21,7 @@ typedef struct uart_state {
     volatile uint32_t tx_head, tx_tail; /* head written by writers, tail by the ISR */
     volatile int irq_mode;
     volatile int panic;
+    int col_open;                       /* last byte queued was not '\n' */
     uart_stats_t stats;
     uint8_t rx[UART_RX_RING];
     uint8_t tx[UART_TX_RING];
@@ -146,7 +148,7 @@ static void uart_isr(void *arg)
 
 int uart_start_irq(void)
 {
-    int rc = irq_connect(uart0_cfg.irq, uart_isr, 0);
+    int rc = vmit_connect(uart0_cfg.irq, VMIT_LEVEL_CONSOLE, uart_isr, 0);
     if (rc)
         return rc;
     mmio_enter();
@@ -157,7 +159,7 @@ int uart_start_irq(void)
     uart_rx_fifo_drain();
     mmio_leave();
     uart0.irq_mode = 1;
-    return irq_enable(uart0_cfg.irq);
+    return vmit_enable(uart0_cfg.irq);
 }
 
 /* Writes the queued bytes by polling (IRQs masked by the caller), keeping byte order. */
@@ -169,54 +171,84 @@ static void uart_poll_flush_ring(void)
     }
 }
 
-void uart_putc(char c)
+/* Queues bytes into the TX path with IRQs masked: straight into the FIFO while the ring is
+ * empty and the FIFO has room, the rest into the ring (TX interrupt on). Caller: IRQs
+ * masked, ring space checked. */
+static void uart_tx_enqueue(const char *s, size_t len)
 {
-    if (!uart0.irq_mode || uart0.panic || !exc_irq_enabled()) {
+    size_t i = 0;
+    uint32_t h = uart0.tx_head;
+    mmio_enter();
+    while (i < len && h == uart0.tx_tail && !(mmio_read32(UART_B, PL011_FR) & PL011_FR_TXFF_BIT))
+        mmio_write32(UART_B, PL011_DR, (uint8_t)s[i++]);
+    if (i < len) {
+        for (; i < len; i++, h++)
+            uart0.tx[h & (UART_TX_RING - 1u)] = (uint8_t)s[i];
+        uart0.tx_head = h;
+        mmio_modify32(UART_B, PL011_IMSC, 0, PL011_INT_TX_BIT);
+    }
+    mmio_leave();
+}
+
+/* Line-atomic output: one call's bytes (plus, for a line, a "\r\n" in front when another
+ * writer left a partial line such as the prompt or an echo) enter the TX path in one
+ * IRQ-masked step, so VMIO lines and console replies never interleave mid-line. When the
+ * ring lacks room the writer waits with IRQs enabled (bounded), then queues it all. */
+static void uart_write_atomic(const char *s, size_t len, int line)
+{
+    static const char eol[2] = {'\r', '\n'};
+    if (!len)
+        return;
+    if (!uart0.irq_mode || uart0.panic || !exc_irq_enabled() || len + 2u > UART_TX_RING) {
         uint32_t flags = exc_irq_save();
         if (uart0.irq_mode)
             uart_poll_flush_ring();
-        uart_poll_putc(c);
+        if (line && uart0.col_open)
+            uart_poll_putc('\r'), uart_poll_putc('\n');
+        for (size_t i = 0; i < len; i++)
+            uart_poll_putc(s[i]);
+        uart0.col_open = s[len - 1] != '\n';
         exc_irq_restore(flags);
         return;
     }
     uint32_t start = st_now32();
     for (;;) {
         uint32_t flags = exc_irq_save();
-        uint32_t h = uart0.tx_head;
-        mmio_enter();
-        if (h == uart0.tx_tail && !(mmio_read32(UART_B, PL011_FR) & PL011_FR_TXFF_BIT)) {
-            mmio_write32(UART_B, PL011_DR, (uint8_t)c); /* FIFO has room: no queueing */
-            mmio_leave();
+        size_t pre = (line && uart0.col_open) ? 2u : 0u;
+        if (UART_TX_RING - (uart0.tx_head - uart0.tx_tail) >= len + pre) {
+            if (pre)
+                uart_tx_enqueue(eol, 2);
+            uart_tx_enqueue(s, len);
+            uart0.col_open = s[len - 1] != '\n';
             exc_irq_restore(flags);
             return;
         }
-        if (h - uart0.tx_tail < UART_TX_RING) {
-            uart0.tx[h & (UART_TX_RING - 1u)] = (uint8_t)c;
-            uart0.tx_head = h + 1u;
-            mmio_modify32(UART_B, PL011_IMSC, 0, PL011_INT_TX_BIT);
-            mmio_leave();
-            exc_irq_restore(flags);
-            return;
-        }
-        mmio_leave();
         exc_irq_restore(flags); /* ring full: let the ISR drain it, bounded */
         if (st_now32() - start > UART_POLL_TIMEOUT_US * 10u) {
-            uart0.stats.tx_timeouts++;
+            uart0.stats.tx_timeouts += (uint32_t)len;
             return;
         }
     }
 }
 
+void uart_putc(char c)
+{
+    uart_write_atomic(&c, 1, 0);
+}
+
 void uart_write(const char *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++)
-        uart_putc(s[i]);
+    uart_write_atomic(s, len, 0);
+}
+
+void uart_write_line(const char *s, size_t len)
+{
+    uart_write_atomic(s, len, 1);
 }
 
 void uart_puts(const char *s)
 {
-    while (*s)
-        uart_putc(*s++);
+    uart_write(s, strlen(s));
 }
 
 int uart_rx_empty(void)

@@ -20,7 +20,11 @@ typedef struct uart_stats {
 int uart_init(uint32_t uart_clk_hz, uint32_t baud); /* polled mode */
 int uart_start_irq(void);                           /* needs irq_init() */
 void uart_putc(char c);
+/* One call = one atomic chunk (never interleaved with another writer's bytes). */
 void uart_write(const char *s, size_t len);
+/* A complete line (s ends in "\r\n"); starts on a fresh line if another writer left a
+ * partial one (prompt, echo): used for VMIO output lines. */
+void uart_write_line(const char *s, size_t len);
 void uart_puts(const char *s);
 int uart_getc(void);          /* byte 0..255, or ERR_EMPTY */
 int uart_rx_empty(void);

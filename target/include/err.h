@@ -13,6 +13,8 @@ typedef enum err {
     ERR_BUSY = -6,      /* resource already in use */
     ERR_RANGE = -7,     /* value out of range */
     ERR_EMPTY = -8,     /* nothing available (non-blocking read) */
+    ERR_NO_RESPONSE = -16, /* VMIO: a request handler returned without answering */
+    ERR_UNHANDLED = -17,   /* VMIO: no transition for (state, code) */
 } err_t;
 
 static inline const char *err_str(int e)
@@ -27,6 +29,8 @@ static inline const char *err_str(int e)
     case ERR_BUSY: return "busy";
     case ERR_RANGE: return "out-of-range";
     case ERR_EMPTY: return "empty";
+    case ERR_NO_RESPONSE: return "no-response";
+    case ERR_UNHANDLED: return "unhandled";
     default: return "unknown-error";
     }
 }

@@ -7,6 +7,8 @@
  *   0x00008000 .. 0x002FFFFF  kernel image: .text.boot first, then .text .rodata .data .bss
  *   0x00300000 .. 0x00303FFF  L1 translation table (16 KiB, 16 KiB aligned)
  *   0x00310000 .. 0x0033FFFF  exception-mode stacks, full descending, one per mode
+ *   0x00340000 .. 0x0034FFFF  VMIT level stacks (one per interrupt priority level) and the
+ *                             VMIO stack (vmit/vmit.h)
  *   0x00400000 .. arm_mem     free (payload arena, packet buffers: later work)
  */
 #ifndef MEMMAP_H
@@ -34,7 +36,18 @@
 #define MEMMAP_STACK_IRQ_TOP  (MEMMAP_STACK_FIQ_TOP + MEMMAP_STACK_IRQ_SIZE)
 #define MEMMAP_STACK_SYS_TOP  (MEMMAP_STACK_IRQ_TOP + MEMMAP_STACK_SYS_SIZE)
 #define MEMMAP_STACK_SVC_TOP  (MEMMAP_STACK_SYS_TOP + MEMMAP_STACK_SVC_SIZE)
-#define MEMMAP_STACK_END      MEMMAP_STACK_SVC_TOP  /* = 0x00340000 */
+
+/* VMIT: one stack per interrupt priority level (the handler of level L and everything it
+ * calls run there, in SYS mode), then the single VMIO stack (vmio_preempt / idle VMIO).
+ * The IRQ-mode stack above only holds the short entry frames (about 100 bytes per nested
+ * interrupt). Level L's stack top is MEMMAP_STACK_VMIT_TOP(L). */
+#define MEMMAP_STACK_VMIT_NLEVELS   4          /* = VMIO_NLEVELS (checked in vmit.c) */
+#define MEMMAP_STACK_VMIT_SIZE      0x00002000 /* per level */
+#define MEMMAP_STACK_VMIT_BASE      MEMMAP_STACK_SVC_TOP
+#define MEMMAP_STACK_VMIT_TOP(l)    (MEMMAP_STACK_VMIT_BASE + ((l) + 1) * MEMMAP_STACK_VMIT_SIZE)
+#define MEMMAP_STACK_VMIO_SIZE      0x00004000
+#define MEMMAP_STACK_VMIO_TOP       (MEMMAP_STACK_VMIT_TOP(MEMMAP_STACK_VMIT_NLEVELS - 1) + MEMMAP_STACK_VMIO_SIZE)
+#define MEMMAP_STACK_END      MEMMAP_STACK_VMIO_TOP  /* = 0x0034C000 */
 
 #define MEMMAP_FREE_BASE      0x00400000
 

@@ -3,7 +3,7 @@
  * hal/ or boot/.
  *
  * Implementations:
- *   firmware   hal/platform.c (to be written at integration: see the notes per function)
+ *   firmware   hal/platform.c
  *   host tests target/tests/plat_host.c (captures output lines and log lines)
  *
  * Contexts: "VMIO level" is the single VMIO stack (vmio_run); "IRQ level" is a VMIT
@@ -17,6 +17,9 @@
 /* --- time ------------------------------------------------------------------------------ */
 /* Microseconds since boot, monotonic. Firmware: st_now_us(). Any level. */
 uint64_t plat_now_us(void);
+/* CPU cycle counter, low 32 bits (wraps). Firmware: cpu_cycles() (on the simulator CCNT =
+ * exact simulated cycles). Host tests: plat_host_cycles. Any level. */
+uint32_t plat_cycles32(void);
 
 /* --- buffer memory ----------------------------------------------------------------------- */
 /* Buffer pools are static arrays inside vmio/vmio_buf.c whose element counts and sizes are
@@ -47,9 +50,10 @@ typedef void (*plat_irq_fn)(void *arg);
 /* Connects a VMIT handler for interrupt source `irq` (bcm2835/bcm2835.h numbering) at
  * software priority `level` (0 = lowest .. VMIO_NLEVELS-1 = highest; the handler's deposits
  * go to deposit queue `level`). Application level, before the source is enabled.
- * Firmware: vmit_connect() (today irq_connect(), which has no levels). */
+ * Firmware: vmit_connect() (hal/platform.c). */
 int plat_irq_connect(unsigned irq, unsigned level, plat_irq_fn fn, void *arg);
 /* CPSR.I helpers for the preemption hook (vmio_preempt). Firmware: exc_irq_enable/disable. */
+
 void plat_irq_enable(void);
 void plat_irq_disable(void);
 

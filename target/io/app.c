@@ -144,7 +144,8 @@ static int app_on_frame(vmio_automaton_t *a, const vmio_event_t *ev)
 {
     app_t *s = (app_t *)a;
     const vmio_buf_t *f = ev->buf;
-    char line[APP_LINE_MAX];
+    uint32_t cyc = plat_cycles32(); /* when the decoded event is handled (latency probe) */
+    char line[APP_LINE_MAX + APP_CYC_FIELD_MAX];
     int kind;
 
     if (!f || f->len < ESP3_HDR_LEN ||
@@ -155,7 +156,8 @@ static int app_on_frame(vmio_automaton_t *a, const vmio_event_t *ev)
     s->stats.frames++;
     uint8_t type = esp3_frame_type(f);
     s->stats.by_type[type < 16 ? type : 0]++;
-    app_format_kind(++s->seq, f, line, sizeof line, &kind);
+    int n = app_format_kind(++s->seq, f, line, APP_LINE_MAX, &kind);
+    LIB_PRINTF_SYM(snprintf)(line + n, sizeof line - (size_t)n, " cyc=%lu", (unsigned long)cyc);
     if (kind == APP_F_ERP1) {
         s->stats.erp1++;
         switch (esp3_frame_data(f)[0]) {

@@ -23,8 +23,13 @@
  *     remote_man_command, radio_message, radio_erp2, or unknown-<2 hex>. data/opt show
  *     at most APP_HEX_MAX bytes each; trunc=1 says that some were left out.
  *
+ * Every line printed by the automaton ends with one more field, " cyc=<u32 decimal>": the
+ * CPU cycle counter (plat_cycles32(), low 32 bits) read when app starts handling the
+ * decoded frame; the harness subtracts the modem's send time from it. app_format() (the
+ * frame part alone) does not add it.
+ *
  * Example (the RPS vector of shared/reference/esp3-vectors.txt):
- *   eno seq=1 type=erp1 rorg=f6 data=50 id=00298979 status=30 sub=3 dst=ffffffff dbm=-255 sec=0
+ *   eno seq=1 type=erp1 rorg=f6 data=50 id=00298979 status=30 sub=3 dst=ffffffff dbm=-255 sec=0 cyc=123456
  */
 #ifndef IO_APP_H
 #define IO_APP_H
@@ -33,6 +38,7 @@
 
 #define APP_HEX_MAX 48        /* bytes shown per hex field */
 #define APP_LINE_MAX 256
+#define APP_CYC_FIELD_MAX 16  /* " cyc=4294967295" */
 
 enum app_state { APP_S_RUN, APP_S_COUNT };
 

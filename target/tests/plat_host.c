@@ -10,12 +10,18 @@ unsigned plat_host_nlines, plat_host_dropped;
 unsigned plat_host_irq_enables, plat_host_irq_disables;
 int plat_host_irq_on;
 uint64_t plat_host_now;
+uint32_t plat_host_cycles;
 
 void plat_host_reset(void)
 {
     plat_host_nlines = plat_host_dropped = 0;
     plat_host_irq_enables = plat_host_irq_disables = 0;
     plat_host_irq_on = 0;
+}
+
+uint32_t plat_cycles32(void)
+{
+    return plat_host_cycles;
 }
 
 uint64_t plat_now_us(void)

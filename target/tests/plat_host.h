@@ -14,6 +14,7 @@ extern unsigned plat_host_dropped;
 extern unsigned plat_host_irq_enables, plat_host_irq_disables;
 extern int plat_host_irq_on;
 extern uint64_t plat_host_now;
+extern uint32_t plat_host_cycles;   /* plat_cycles32() */
 
 void plat_host_reset(void);
 #endif

@@ -68,10 +68,13 @@ static void frame(uint8_t type, const uint8_t *d, uint16_t dlen, const uint8_t *
 
 static const uint8_t opt_std[7] = {0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0x2D, 0x00};
 
+/* Every app line ends with " cyc=<plat_cycles32()>" (app.h). */
 static void expect_line(unsigned i, const char *want)
 {
+    char full[PLAT_HOST_LINE_MAX];
     assert_true(i < plat_host_nlines);
-    assert_string_equal(plat_host_lines[i], want);
+    snprintf(full, sizeof full, "%s cyc=%lu", want, (unsigned long)plat_host_cycles);
+    assert_string_equal(plat_host_lines[i], full);
 }
 
 static void test_rps_vector(void **state)
@@ -217,6 +220,21 @@ static void test_pipe_esp3_to_app(void **state)
     expect_line(0, "eno seq=1 type=common_command dlen=1 olen=0 data=08");
 }
 
+/* cyc= is the cycle counter read when app handles the frame, printed as u32 decimal. */
+static void test_cyc_field(void **state)
+{
+    (void)state;
+    static const uint8_t w[] = {0x55, 0x00, 0x07, 0x07, 0x01, 0x7A, 0xF6, 0x50, 0x00, 0x29, 0x89,
+                                0x79, 0x30, 0x03, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x61};
+    plat_host_cycles = 4294967295u;
+    feed(w, sizeof w);
+    assert_true(plat_host_nlines == 1);
+    const char *tail = strstr(plat_host_lines[0], " cyc=");
+    assert_non_null(tail);
+    assert_string_equal(tail, " cyc=4294967295");
+    plat_host_cycles = 0;
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 int fw_app_tests(void)
 {
@@ -229,6 +247,7 @@ int fw_app_tests(void)
         T(test_generic_truncated),
         T(test_reset_and_bad_frame),
         T(test_pipe_esp3_to_app),
+        T(test_cyc_field),
     };
     return cmocka_run_group_tests_name("fw_app", tests, NULL, NULL);
 }

@@ -86,10 +86,8 @@
 #include "vmio/vmio_buf.h"
 #include "err.h"
 
-/* Errors of the engine beyond err.h (keep in step; to be merged into err_t). */
-#define ERR_NO_RESPONSE (-16)  /* a request handler returned without answering */
-#define ERR_UNHANDLED (-17)    /* no transition for (state, code) */
-const char *vmio_err_str(int e); /* err_str() plus the two above */
+/* The engine's own errors ERR_NO_RESPONSE and ERR_UNHANDLED are in err.h (err_t). */
+const char *vmio_err_str(int e); /* = err_str() (kept for existing callers) */
 
 #define VMIO_NODE_LOCAL 0
 #define VMIO_AUT_ENGINE 0      /* the engine's own automaton (pipes) */
