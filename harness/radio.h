@@ -16,6 +16,7 @@ typedef struct radio_params {
     uint32_t gap_us;      /* idle time between groups */
     uint32_t md5;         /* app-level load: md5 N repeated while the stream runs; 0 = none */
     uint32_t storm;       /* timer interrupt storm (Hz); 0 = none */
+    uint32_t console_baud;/* console rate for the run (one report line per telegram must fit); 0 = keep */
     const char *text;     /* md5 text */
 } radio_params_t;
 
@@ -36,6 +37,7 @@ typedef struct radio_eno {
 
 typedef struct radio_fwstats {     /* eno-stats line */
     uint64_t telegrams, bytes, overruns, rx_dropped, crc_hdr, crc_data, sync_skipped, oversize, no_buf;
+    uint64_t reports_dropped; /* optional field: lines the firmware dropped on a full console */
     bool seen;
 } radio_fwstats_t;
 

@@ -33,6 +33,7 @@ static const param_spec_t RADIO_PARAMS[] = {
     {"gap_us", SCN_T_UINT, 0, 100000000, 0, "0"},
     {"md5", SCN_T_UINT, 0, UINT32_MAX, 0, "0"},
     {"storm", SCN_T_UINT, 0, 1000000, 0, "0"},
+    {"console_baud", SCN_T_UINT, 0, 3000000, 0, "921600"},
     {"text", SCN_T_TEXT, 0, 0, 0, "The quick brown fox jumps over the lazy dog"},
 };
 static const workload_spec_t WORKLOADS[] = {

@@ -139,7 +139,7 @@ static int run_radio(const scenario_t *s, const sk_target_cfg_t *cfg0, sk_result
         scn_point_name(s, &pt, pname, sizeof pname);
         radio_params_t p = {.telegrams = strtoull(scn_point_get(&pt, "telegrams"), NULL, 10),
                             .baud = pt_u32(&pt, "baud"), .burst = pt_u32(&pt, "burst"), .gap_us = pt_u32(&pt, "gap_us"),
-                            .md5 = pt_u32(&pt, "md5"), .storm = pt_u32(&pt, "storm"), .text = scn_point_get(&pt, "text")};
+                            .md5 = pt_u32(&pt, "md5"), .storm = pt_u32(&pt, "storm"), .console_baud = pt_u32(&pt, "console_baud"), .text = scn_point_get(&pt, "text")};
         for (unsigned r = 0; r < s->reps && rc == CON_OK; r++) {
             progress(pg, cfg0->kind, pname, r + 1, s->reps);
             char script[1200], report[1200], stats[1200];

@@ -11,7 +11,9 @@
  *   eno start [BAUD] -> "eno started baud=<b>" (mini UART EnOcean link, 57600 default, <= 115200)
  *   eno stop    -> "eno stopped"
  *   eno stats   -> "eno-stats telegrams=<n> bytes=<n> overruns=<n> rx_dropped=<n> crc_hdr=<n>
- *                   crc_data=<n> sync_skipped=<n> oversize=<n> no_buf=<n>"
+ *                   crc_data=<n> sync_skipped=<n> oversize=<n> no_buf=<n> reports_dropped=<n>"
+ *                   (reports_dropped: telegram lines dropped because the console was full)
+ *   baud N      -> "baud <n>" at the old rate, then the console runs at N (TX drained first)
  *   storm HZ    -> "storm hz=<n>" (system timer C3 at HZ on the lowest VMIT level; 0 stops)
  *   vmit        -> "vmit src=<n> prio=<level> taken=<n> nested=<n> max_depth=<n> overruns=<n>"
  *                  per connected source, then "vmit-total spurious=<n> vmio_runs=<n> max_depth=<n>"
@@ -221,6 +223,22 @@ static void main_storm_tick(void *arg)
     main_storm_sink = x;
 }
 
+/* Console rate: a run that reports more than 115200 baud carries (one line per radio
+ * telegram at 115200 radio baud) switches to a faster console. The reply goes out at the
+ * old rate; the host switches after reading it. */
+static void cmd_baud(con_t *con, const char *args)
+{
+    const char *end;
+    uint32_t b;
+    if (main_parse_u32(args, &b, &end) || *end || b < 1200u || b > 3000000u) {
+        con_reply(con, "err bad-argument baud 1200..3000000");
+        return;
+    }
+    con_reply(con, "baud %lu", (unsigned long)b);
+    if (uart_set_baud(b))
+        con_reply(con, "err out-of-range baud %lu", (unsigned long)b);
+}
+
 static void cmd_storm(con_t *con, const char *args)
 {
     uint32_t hz;
@@ -281,17 +299,20 @@ static void cmd_eno(con_t *con, const char *args)
         eno_stats_t e;
         esp3_stats_t p;
         app_stats_t a;
+        uart_stats_t u;
         eno_get_stats(&e);
+        uart_get_stats(&u);
         uint32_t flags = exc_irq_save(); /* VMIO runs with IRQs on: take a consistent copy */
         esp3_get_stats(&main_esp3, &p);
         app_get_stats(&main_app, &a);
         exc_irq_restore(flags);
         con_reply(con,
                   "eno-stats telegrams=%lu bytes=%lu overruns=%lu rx_dropped=%lu crc_hdr=%lu crc_data=%lu "
-                  "sync_skipped=%lu oversize=%lu no_buf=%lu",
+                  "sync_skipped=%lu oversize=%lu no_buf=%lu reports_dropped=%lu",
                   (unsigned long)a.frames, (unsigned long)e.bytes, (unsigned long)e.overruns,
                   (unsigned long)e.rx_dropped, (unsigned long)p.hdr_crc, (unsigned long)p.data_crc,
-                  (unsigned long)p.sync_skipped, (unsigned long)p.oversize, (unsigned long)p.no_buf);
+                  (unsigned long)p.sync_skipped, (unsigned long)p.oversize, (unsigned long)p.no_buf,
+                  (unsigned long)u.tx_lines_dropped);
     } else {
         con_reply(con, "err bad-argument eno start [BAUD]|stop|stats");
     }
@@ -443,6 +464,7 @@ static const con_cmd_t main_cmds[] = {
     {"selftest", "timer|mbox|abort|undef|vmit|esp3", "bring-up checks (test images only)", cmd_selftest},
 #endif
     {"eno", "start [BAUD]|stop|stats", "EnOcean modem link on the mini UART", cmd_eno},
+    {"baud", "N", "console rate (reply at the old rate)", cmd_baud},
     {"storm", "HZ", "timer interrupt storm at the lowest VMIT level (0 stops)", cmd_storm},
     {"vmit", "", "interrupt sources: level and counters", cmd_vmit},
     {"md5", "N TEXT", "chained MD5 of TEXT, N times (1..100000000), timed", cmd_md5},

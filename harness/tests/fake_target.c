@@ -207,6 +207,8 @@ int main(int argc, char **argv)
             fprintf(out, "md5 n=%lu digest=", n);
             for (int i = 0; i < MD5_DIGEST_LEN; i++) fprintf(out, "%02x", d[i]);
             fprintf(out, " cycles=%llu us=%llu\r\n", cycles, cycles / 700);
+        } else if (strncmp(line, "baud ", 5) == 0) {
+            fprintf(out, "baud %s\r\n", line + 5);
         } else if (strncmp(line, "storm ", 6) == 0) {
             fprintf(out, "storm hz=%s\r\n", line + 6);
         } else if (strncmp(line, "eno start", 9) == 0) {

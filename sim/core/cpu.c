@@ -552,7 +552,10 @@ sim_cost_entry_t *sim_cost_fill(sim_t *s, uint32_t addr, uint32_t size)
         sim_timing_decode(none, 0, thumb, true, e);
         e->ninsn = e->cost = size / (thumb ? 2 : 4);
     } else {
-        sim_timing_decode(buf, size, thumb, s->cfg.timing == SIM_TIMING_INSN, e);
+        uint8_t next[4 * SIM_T_LOOKAHEAD_INSNS];
+        bool have_next = sim_read_va(s, addr + size, next, sizeof next) == 0;
+        sim_timing_decode_next(buf, size, have_next ? next : NULL, have_next ? sizeof next : 0, thumb,
+                               s->cfg.timing == SIM_TIMING_INSN, e);
     }
     e->addr = addr;
     e->size = size;

@@ -423,7 +423,46 @@ static unsigned decode_thumb(const uint8_t *p, uint32_t avail, ins_t *d)
     }
 }
 
+/* Issue time of `code` (up to SIM_T_LOOKAHEAD_INSNS instructions) after a block that ended
+ * at time t with register readiness `ready` (or all ready when NULL). */
+static uint32_t lookahead_end(const uint8_t *code, uint32_t size, bool thumb, const uint32_t *carried, uint32_t t)
+{
+    uint32_t ready[16];
+    for (unsigned r = 0; r < 16; r++) ready[r] = carried ? carried[r] : 0;
+    for (uint32_t off = 0, k = 0; k < SIM_T_LOOKAHEAD_INSNS && off + (thumb ? 2 : 4) <= size; k++) {
+        ins_t d;
+        unsigned len;
+        if (thumb) {
+            len = decode_thumb(code + off, size - off, &d);
+        } else {
+            uint32_t w = (uint32_t)code[off] | (uint32_t)code[off + 1] << 8 | (uint32_t)code[off + 2] << 16 |
+                         (uint32_t)code[off + 3] << 24;
+            decode_arm(w, off, &d);
+            len = 4;
+        }
+        off += len;
+        uint32_t start = t;
+        for (unsigned r = 0; r < 16; r++) {
+            if ((d.src & R(r)) && ready[r] > start) start = ready[r];
+            if ((d.src_late & R(r)) && ready[r] > start + 1) start = ready[r] - 1;
+        }
+        t = start + d.issue + d.extra;
+        for (unsigned r = 0; r < 16; r++) {
+            if (d.dst & R(r)) ready[r] = start + (d.lat > d.issue ? d.lat : d.issue);
+            if (d.dst1 & R(r)) ready[r] = start + d.issue;
+        }
+        if (d.br != BR_NONE) break;
+    }
+    return t;
+}
+
 void sim_timing_decode(const uint8_t *code, uint32_t size, bool thumb, bool insn_mode, sim_cost_entry_t *out)
+{
+    sim_timing_decode_next(code, size, NULL, 0, thumb, insn_mode, out);
+}
+
+void sim_timing_decode_next(const uint8_t *code, uint32_t size, const uint8_t *next, uint32_t next_size, bool thumb,
+                            bool insn_mode, sim_cost_entry_t *out)
 {
     uint32_t ready[16] = {0}, t = 0, ninsn = 0;
     enum br_kind last = BR_NONE;
@@ -469,6 +508,13 @@ void sim_timing_decode(const uint8_t *code, uint32_t size, bool thumb, bool insn
         return;
     }
     out->cost = t;
+    /* A block that ends without a branch was split by the translator (page boundary, size
+     * limit), not by the program: the next block surely follows, and the interlocks of this
+     * block's last results on its first instructions are charged here, once (the next block
+     * is decoded as if every register were ready). Code layout then does not change the
+     * cost of straight-line code. */
+    if (last == BR_NONE && next && next_size)
+        out->cost += lookahead_end(next, next_size, thumb, ready, t) - lookahead_end(next, next_size, thumb, NULL, t);
     switch (last) {
     case BR_COND_BACK: out->pen_fall = SIM_T_MISPREDICT; break;
     case BR_COND_FWD: out->pen_taken = SIM_T_MISPREDICT; break;

@@ -38,5 +38,11 @@ typedef struct sim_cost_entry {
  * insn_mode: 1 cycle per instruction, no penalties. */
 void sim_timing_decode(const uint8_t *code, uint32_t size, bool thumb, bool insn_mode,
                        sim_cost_entry_t *out);
+/* The same, given the bytes that follow the block (next, next_size; may be NULL/0): when the
+ * block ends without a branch, the interlock stalls its results cause in the first
+ * SIM_T_LOOKAHEAD_INSNS instructions of the next block are added to its cost. */
+#define SIM_T_LOOKAHEAD_INSNS 4
+void sim_timing_decode_next(const uint8_t *code, uint32_t size, const uint8_t *next, uint32_t next_size,
+                            bool thumb, bool insn_mode, sim_cost_entry_t *out);
 
 #endif

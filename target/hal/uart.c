@@ -22,6 +22,7 @@ typedef struct uart_state {
     volatile int irq_mode;
     volatile int panic;
     int col_open;                       /* last byte queued was not '\n' */
+    uint32_t clk_hz, baud;              /* reference clock and programmed rate */
     uart_stats_t stats;
     uint8_t rx[UART_RX_RING];
     uint8_t tx[UART_TX_RING];
@@ -53,17 +54,26 @@ static void uart_poll_putc(char c)
     mmio_leave();
 }
 
+/* divisor = clk / (16 baud) in 16.6 fixed point = 4 clk / baud, rounded (PL011 TRM 3.3.6) */
+static int uart_divisor(uint32_t clk_hz, uint32_t baud, uint32_t *ibrd, uint32_t *fbrd)
+{
+    uint64_t div64 = ((uint64_t)clk_hz * 4u + baud / 2u) / baud;
+    *ibrd = (uint32_t)(div64 >> 6);
+    *fbrd = (uint32_t)(div64 & 0x3Fu);
+    return (*ibrd == 0 || *ibrd > 0xFFFFu) ? ERR_RANGE : ERR_OK;
+}
+
 int uart_init(uint32_t uart_clk_hz, uint32_t baud)
 {
     if (!baud)
         baud = UART_DEFAULT_BAUD;
     if (!uart_clk_hz)
         uart_clk_hz = BCM2835_UART_CLOCK_HZ;
-    /* divisor = clk / (16 baud) in 16.6 fixed point = 4 clk / baud, rounded (PL011 TRM 3.3.6) */
-    uint64_t div64 = ((uint64_t)uart_clk_hz * 4u + baud / 2u) / baud;
-    uint32_t ibrd = (uint32_t)(div64 >> 6), fbrd = (uint32_t)(div64 & 0x3Fu);
-    if (ibrd == 0 || ibrd > 0xFFFFu)
+    uint32_t ibrd, fbrd;
+    if (uart_divisor(uart_clk_hz, baud, &ibrd, &fbrd))
         return ERR_RANGE;
+    uart0.clk_hz = uart_clk_hz;
+    uart0.baud = baud;
 
     int rc = gpio_uart0_pins();
     if (rc)
@@ -245,6 +255,58 @@ void uart_write_line(const char *s, size_t len)
 {
     uart_write_atomic(s, len, 1);
 }
+
+int uart_try_write_line(const char *s, size_t len)
+{
+    static const char eol[2] = {'\r', '\n'};
+    if (!len)
+        return ERR_OK;
+    if (!uart0.irq_mode || uart0.panic || !exc_irq_enabled()) {
+        uart_write_atomic(s, len, 1); /* polled output cannot queue: write it */
+        return ERR_OK;
+    }
+    uint32_t flags = exc_irq_save();
+    size_t pre = uart0.col_open ? 2u : 0u;
+    int rc = ERR_NOSPC;
+    if (UART_TX_RING - (uart0.tx_head - uart0.tx_tail) >= len + pre) {
+        if (pre)
+            uart_tx_enqueue(eol, 2);
+        uart_tx_enqueue(s, len);
+        uart0.col_open = s[len - 1] != '\n';
+        rc = ERR_OK;
+    } else {
+        uart0.stats.tx_lines_dropped++;
+    }
+    exc_irq_restore(flags);
+    return rc;
+}
+
+int uart_set_baud(uint32_t baud)
+{
+    uint32_t ibrd, fbrd;
+    if (!baud || uart_divisor(uart0.clk_hz, baud, &ibrd, &fbrd))
+        return ERR_RANGE;
+    uart_tx_drain(UART_POLL_TIMEOUT_US * 10u);
+    uint32_t flags = exc_irq_save();
+    uint32_t start = st_now32();
+    mmio_enter();
+    /* PL011 TRM 3.3.8: disable, let the current character finish, divisors, then LCRH
+     * (same value: FIFOs stay on and keep their contents), then enable. */
+    mmio_write32(UART_B, PL011_CR, 0);
+    while (mmio_read32(UART_B, PL011_FR) & PL011_FR_BUSY_BIT)
+        if (st_now32() - start > UART_POLL_TIMEOUT_US)
+            break;
+    mmio_write32(UART_B, PL011_IBRD, ibrd);
+    mmio_write32(UART_B, PL011_FBRD, fbrd);
+    mmio_write32(UART_B, PL011_LCRH, PL011_LCRH_WLEN_8 | PL011_LCRH_FEN_BIT);
+    mmio_write32(UART_B, PL011_CR, PL011_CR_UARTEN_BIT | PL011_CR_TXE_BIT | PL011_CR_RXE_BIT);
+    mmio_leave();
+    uart0.baud = baud;
+    exc_irq_restore(flags);
+    return ERR_OK;
+}
+
+uint32_t uart_get_baud(void) { return uart0.baud; }
 
 void uart_puts(const char *s)
 {

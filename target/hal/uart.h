@@ -15,6 +15,7 @@ typedef struct uart_stats {
     uint32_t rx_dropped;    /* bytes lost because the RX ring was full */
     uint32_t rx_errors;     /* framing/parity/break: byte discarded */
     uint32_t tx_timeouts;   /* bytes dropped after a bounded wait for space */
+    uint32_t tx_lines_dropped; /* uart_try_write_line: ring full, line dropped */
 } uart_stats_t;
 
 int uart_init(uint32_t uart_clk_hz, uint32_t baud); /* polled mode */
@@ -25,6 +26,12 @@ void uart_write(const char *s, size_t len);
 /* A complete line (s ends in "\r\n"); starts on a fresh line if another writer left a
  * partial one (prompt, echo): used for VMIO output lines. */
 void uart_write_line(const char *s, size_t len);
+/* The same, but never waits: ERR_NOSPC (line dropped, counted) when the TX ring lacks
+ * room. For run-to-completion levels (VMIO) that must not stall on a slow console. */
+int uart_try_write_line(const char *s, size_t len);
+/* Change the rate after the TX side drained (console `baud N`); ERR_RANGE if impossible. */
+int uart_set_baud(uint32_t baud);
+uint32_t uart_get_baud(void);
 void uart_puts(const char *s);
 int uart_getc(void);          /* byte 0..255, or ERR_EMPTY */
 int uart_rx_empty(void);

@@ -544,6 +544,40 @@ static void t_timing_units(void)
     CHECK_EQ(e.cost, 3);
 }
 
+/* Straight-line code split by the translator (page boundary, size limit) must cost the
+ * same as unsplit, wherever the split falls: load-use and multiply interlocks across the
+ * split are charged to the first part (sim_timing_decode_next). */
+static void t_timing_split(void)
+{
+    static const uint32_t w[] = {
+        0xE5910000, /* ldr r0, [r1]        */
+        0xE2802001, /* add r2, r0, #1      load-use */
+        0xE0030292, /* mul r3, r2, r2      */
+        0xE2834001, /* add r4, r3, #1      multiply result latency */
+        0xE5915004, /* ldr r5, [r1, #4]    */
+        0xE0856005, /* add r6, r5, r5      load-use */
+        0xE3A07001, /* mov r7, #1          */
+        0xE0878007, /* add r8, r7, r7      */
+    };
+    const unsigned n = sizeof w / sizeof w[0];
+    unsigned lossy = 0;
+    sim_cost_entry_t whole, a, b;
+    sim_timing_decode((const uint8_t *)w, n * 4, false, false, &whole);
+    CHECK(whole.cost > n); /* the sequence does stall */
+    for (unsigned k = 1; k < n; k++) {
+        sim_timing_decode_next((const uint8_t *)w, k * 4, (const uint8_t *)(w + k), (n - k) * 4, false, false, &a);
+        sim_timing_decode((const uint8_t *)(w + k), (n - k) * 4, false, false, &b);
+        if (a.cost + b.cost != whole.cost)
+            fprintf(stderr, "split after %u: %u + %u != %u\n", k, a.cost, b.cost, whole.cost);
+        CHECK_EQ(a.cost + b.cost, whole.cost);
+        /* without the next block's bytes the interlock would be lost */
+        sim_timing_decode((const uint8_t *)w, k * 4, false, false, &a);
+        CHECK(a.cost + b.cost <= whole.cost);
+        lossy += a.cost + b.cost < whole.cost;
+    }
+    CHECK(lossy >= 2); /* the load-use and multiply splits */
+}
+
 static void t_timing_insn(void)
 {
     sim_cost_entry_t e;
@@ -660,6 +694,7 @@ static const struct {
     {"uart_overrun", t_uart_overrun},
     {"wdog_reset", t_wdog_reset},
     {"timing_units", t_timing_units},
+    {"timing_split", t_timing_split},
     {"timing_insn", t_timing_insn},
     {"ccnt", t_ccnt},
     {"elf_raw", t_elf_raw},
