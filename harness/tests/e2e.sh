@@ -184,6 +184,22 @@ real_sim_gbench_compare)
     cat cmp.txt | head -8
     grep -q "md5/n:1000/target:sim_median .*+0.0000 .*+0.0000" cmp.txt || fail "compare.py output"
     ;;
+real_radio)
+    # the radio workload on the real firmware + simulator: 0 bytes and 0 telegrams lost at
+    # 57600 and 115200 baud, bursts back to back, under MD5 + timer-storm load
+    "$SKBENCH" run radio-ci --target sim --out "$W/out" --quiet; expect_rc 0 $? "radio-ci run"
+    python3 - out/results.json <<'PY' || fail "radio losses"
+import json, sys
+d = json.load(open(sys.argv[1]))
+pts = [b for b in d["benchmarks"] if b["run_type"] == "iteration"]
+assert len(pts) == 4, len(pts)
+for b in pts:
+    print(b["name"], "lost", b["telegrams_lost"], "bytes_lost", b["bytes_lost"], "crc", b["crc_errors"],
+          "latency median/p99/max us %.2f/%.2f/%.2f" % (b["latency_median_us"], b["latency_p99_us"], b["latency_max_us"]))
+    assert b["telegrams"] == 500 and b["decoded"] == 500, b
+    assert b["telegrams_lost"] == 0 and b["bytes_lost"] == 0 and b["overruns"] == 0 and b["crc_errors"] == 0, b
+PY
+    ;;
 real_linux)
     # the Debian armel baseline image (built from packages, cached under the build dir)
     SK_BUILD_DIR=$SK_BUILD_DIR "$SKB_REPO/harness/linux/build-image" "$SK_BUILD_DIR" >build-image.log 2>&1 \
