@@ -16,8 +16,10 @@ if [[ -z "$IMG" || ! -f "$IMG" ]]; then
 fi
 command -v "$QEMU" >/dev/null || { echo "FAIL: $QEMU not installed" >&2; exit 1; }
 
-exec python3 - "$QEMU" "$IMG" "$TIMEOUT_S" <<'PY'
-import hashlib, os, re, select, subprocess, sys, time
+exec python3 - "$QEMU" "$IMG" "$TIMEOUT_S" "$(cd "$(dirname "$0")/../../harness" && pwd)" <<'PY'
+import os, re, select, subprocess, sys, time
+sys.path.insert(0, sys.argv[4])
+from md5chain import md5_chain  # the host reference of target/lib/md5.h's md5_chain
 
 qemu, img, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
 cmd = ["timeout", str(limit), qemu, "-M", "raspi0", "-bios", img, "-display", "none",
@@ -59,12 +61,6 @@ def send(line):
     print(">>", line)
     p.stdin.write((line + "\n").encode())
     p.stdin.flush()
-
-def md5_chain(msg, n):
-    d = hashlib.md5(msg).digest()
-    for _ in range(n - 1):
-        d = hashlib.md5(d).digest()
-    return d.hex()
 
 def prompts(text):
     return text.count("\n> ") + (1 if text.startswith("> ") else 0)

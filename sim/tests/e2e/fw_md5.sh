@@ -25,7 +25,7 @@ grep -q '^info ' "$work/clean.a" || { echo "FAIL: no info line"; exit 1; }
 fail=0
 for c in "${cases[@]}"; do
     n=${c%% *}; text=${c#* }
-    want=$(python3 "$here/md5chain.py" "$n" "$text")
+    want=$(python3 "$here/../../../harness/md5chain.py" "$n" "$text")
     got=$(grep -o "^md5 n=$n digest=[0-9a-f]*" "$work/clean.a" | head -1 | sed 's/.*digest=//')
     if [ "$got" != "$want" ]; then echo "FAIL: md5 $n '$text': got '$got' want '$want'"; fail=1
     else echo "ok: md5 n=$n digest=$got"; fi
