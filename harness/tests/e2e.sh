@@ -214,7 +214,7 @@ fake_radio)
         --set telegrams=40 --set burst=1,8 --set baud=57600 --no-plot >stdout.txt 2>stderr.txt; rc=$?
     expect_rc 0 $rc "radio run"
     [ "$(json out/results.json "len([b for b in d['benchmarks'] if b['run_type']=='iteration'])")" = 2 ] || fail "radio iterations"
-    [ "$(json out/results.json "d['benchmarks'][0]['name']")" = "radio/telegrams:40/baud:57600/burst:1/gap_us:1000/md5:2000/storm:0/console_baud:921600/target:sim" ] || fail "radio name: $(json out/results.json "d['benchmarks'][0]['name']")"
+    [ "$(json out/results.json "d['benchmarks'][0]['name']")" = "radio/telegrams:40/baud:57600/burst:1/gap_us:0/md5:100000/storm:10000/console_baud:921600/target:sim" ] || fail "radio name: $(json out/results.json "d['benchmarks'][0]['name']")"
     [ "$(json out/results.json "d['benchmarks'][0]['telegrams_lost']")" = 0 ] || fail "telegrams_lost"
     [ "$(json out/results.json "d['benchmarks'][0]['telegrams']")" = 40 ] || fail "telegrams"
     [ "$(json out/results.json "round(d['benchmarks'][0]['latency_median_us'],3)")" = 10.279 ] || fail "latency median $(json out/results.json "d['benchmarks'][0]['latency_median_us']")"

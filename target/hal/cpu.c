@@ -80,6 +80,11 @@ uint64_t cpu_cycles(void)
     return r;
 }
 
+uint32_t cpu_cycles32(void)
+{
+    return cpu_src == CPU_CYCLES_CCNT ? cpu_read_ccnt() : (uint32_t)cpu_cycles();
+}
+
 const char *cpu_cycles_source(void)
 {
     return cpu_src == CPU_CYCLES_CCNT ? "ccnt" : "timer";

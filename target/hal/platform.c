@@ -18,7 +18,7 @@ uint64_t plat_now_us(void)
 
 uint32_t plat_cycles32(void)
 {
-    return (uint32_t)cpu_cycles();
+    return cpu_cycles32();
 }
 
 /* One line, written atomically with its CRLF (uart_write_line). VMIO level. */

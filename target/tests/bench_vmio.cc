@@ -3,6 +3,11 @@
 // revisions on one machine only; firmware figures come from the simulator/board.
 //   BM_VmioDispatch   internal events dispatched per second (post + run, one automaton)
 //   BM_VmioDeposit    deposit-queue events (the interrupt path) dispatched per second
+//   BM_VmioDepositToHandlerEnd  HOST wall time of one event's whole path: vmio_deposit (ISR
+//                     side, with its response-time stamp) -> vmio_run -> dispatch -> handler
+//                     end -> latency record; one event per iteration, queue empty between
+//                     (no queueing delay). Arg 1: the same with an internal post (handler
+//                     fan-out: deposit -> handler -> vmio_post -> handler), per event.
 //   BM_Esp3Parse      ESP3 bytes parsed per second (reference RPS + 4BS frames, 16-byte chunks)
 #include <benchmark/benchmark.h>
 #include <cstring>
@@ -57,6 +62,41 @@ void BM_VmioDeposit(benchmark::State &state)
     state.SetItemsProcessed(int64_t(state.iterations()) * batch);
 }
 BENCHMARK(BM_VmioDeposit);
+
+// Handler that fans out one internal event when the deposit carries arg 1.
+int fan_effect(vmio_automaton_t *self, const vmio_event_t *ev)
+{
+    if (ev->arg)
+        return vmio_send(self, vmio_addr(0, self->id, 0), VMIO_EV_USER, 0, 0, 0, nullptr, 1);
+    return 0;
+}
+const vmio_row_t fan_rows[1][VMIO_EV_USER + 1] = {
+    {{nullptr, 0, 0, 0}, {nullptr, 0, 0, 0}, {nullptr, 0, 0, 0}, {nullptr, 0, 0, 0},
+     {nullptr, 0, 0, 0}, {nullptr, 0, 0, 0}, {nullptr, 0, 0, 0}, {nullptr, 0, 0, 0},
+     {fan_effect, VMIO_SAME, VMIO_T_VALID, 0}}};
+const vmio_table_t fan_table = {"bench_fan", 1, VMIO_EV_USER + 1, &fan_rows[0][0], nullptr,
+                                bench_states, nullptr};
+
+void BM_VmioDepositToHandlerEnd(benchmark::State &state)
+{
+    vmio_init(1);
+    vmio_register(&bench_aut, 1, &fan_table, 0);
+    vmio_event_t ev{};
+    ev.dst = vmio_addr(0, 1, 0);
+    ev.code = VMIO_EV_USER;
+    ev.arg = uint32_t(state.range(0));
+    const unsigned per_iter = state.range(0) ? 2u : 1u;
+    for (auto _ : state) {
+        vmio_deposit(2, &ev);
+        benchmark::DoNotOptimize(vmio_run());
+    }
+    state.SetItemsProcessed(int64_t(state.iterations()) * per_iter);
+    vmio_latency_t l;
+    vmio_latency_get(VMIO_LAT_ALL, &l);
+    state.counters["recorded"] = double(l.count);   // every event went through the histogram
+    state.SetLabel(state.range(0) ? "host wall time, deposit+post per item" : "host wall time per event");
+}
+BENCHMARK(BM_VmioDepositToHandlerEnd)->Arg(0)->Arg(1);
 
 int sink_data(vmio_automaton_t *, const vmio_event_t *) { return 0; }
 const vmio_row_t sink_rows[1][1] = {{{sink_data, VMIO_SAME, VMIO_T_VALID, 0}}};

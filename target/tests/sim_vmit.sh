@@ -7,11 +7,12 @@
 # 2. Test image (SK_FW_TEST_CMDS): "selftest vmit" proves preemption order, masking of equal
 #    and lower levels and one stack per level; "selftest esp3" runs the VMIO wiring
 #    (deposit -> esp3 -> app) and must print the eno line with a trailing cyc= field;
-#    eno start/stats/stop formats.
+#    eno start/stats/stop formats; "vmio" then reports the VMIO response time of those events
+#    (n > 0, 0 < median <= p99 <= max, us consistent with 700 MHz), "vmio reset" empties it.
 set -euo pipefail
 SIM=$1 IMG=$2 TIMG=$3
 here=$(cd "$(dirname "$0")" && pwd)
-md5py=$here/../../sim/tests/e2e/md5chain.py
+md5py=$here/../../harness/md5chain.py  # the one host reference (moved in 1440787)
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 for f in "$SIM" "$IMG" "$TIMG"; do [ -f "$f" ] || { echo "FAIL: $f missing"; exit 1; }; done
 fail=0
@@ -29,7 +30,7 @@ run() {  # $1 image, $2 input file, $3 output file
 check_lines() {  # $1 output, $2 input: echo lines (input text alone on a line, after an
                  # asynchronous VMIO line closed the prompt's partial line) are allowed
     local n
-    pat='^(> .*|> ?|rpi-serverkernel .*|md5-start|md5-end|md5 n=[0-9]+ digest=[0-9a-f]{32} cycles=[0-9]+ us=[0-9]+|storm hz=[0-9]+|vmit src=[0-9]+ prio=[0-3] taken=[0-9]+ nested=[0-9]+ max_depth=[0-9]+ overruns=[0-9]+|vmit-total spurious=[0-9]+ vmio_runs=[0-9]+ max_depth=[0-9]+|eno seq=[0-9]+ type=.* cyc=[0-9]+|eno started baud=[0-9]+|eno stopped|eno-stats telegrams=[0-9]+ bytes=[0-9]+ overruns=[0-9]+ rx_dropped=[0-9]+ crc_hdr=[0-9]+ crc_data=[0-9]+ sync_skipped=[0-9]+ oversize=[0-9]+ no_buf=[0-9]+ reports_dropped=[0-9]+|baud [0-9]+|selftest .*|info .*|halt|)$'
+    pat='^(> .*|> ?|rpi-serverkernel .*|md5-start|md5-end|md5 n=[0-9]+ digest=[0-9a-f]{32} cycles=[0-9]+ us=[0-9]+|storm hz=[0-9]+|vmit src=[0-9]+ prio=[0-3] taken=[0-9]+ nested=[0-9]+ max_depth=[0-9]+ overruns=[0-9]+|vmit-total spurious=[0-9]+ vmio_runs=[0-9]+ max_depth=[0-9]+|eno seq=[0-9]+ type=.* cyc=[0-9]+|eno started baud=[0-9]+|eno stopped|eno-stats telegrams=[0-9]+ bytes=[0-9]+ overruns=[0-9]+ rx_dropped=[0-9]+ crc_hdr=[0-9]+ crc_data=[0-9]+ sync_skipped=[0-9]+ oversize=[0-9]+ no_buf=[0-9]+ reports_dropped=[0-9]+|vmio-latency n=[0-9]+ median_cyc=[0-9]+ p99_cyc=[0-9]+ max_cyc=[0-9]+ median_us=[0-9]+\.[0-9]{2} p99_us=[0-9]+\.[0-9]{2} max_us=[0-9]+\.[0-9]{2}|vmio-latency reset|baud [0-9]+|selftest .*|info .*|halt|)$'
     n=$(grep -Ev "$pat" "$1" | grep -Fvxc -f "$2" || true)
     [ "$n" -eq 0 ] || { bad "$n unexpected (interleaved?) lines in $1"; grep -Ev "$pat" "$1" | grep -Fvx -f "$2" | head; }
 }
@@ -54,7 +55,7 @@ grep -q '^vmit src=57 prio=2 ' "$o" || bad "console source not at level 2"
 check_lines "$o" "$work/in1"
 
 echo "== run 2: self tests (test image)"
-printf 'selftest vmit\nselftest esp3\nstorm 50000\nselftest vmit\nstorm 0\nmd5 1000 hello world\neno start\neno start 115200\neno stats\neno stop\nvmit\nhalt\n' > "$work/in2"
+printf 'selftest vmit\nselftest esp3\nstorm 50000\nselftest vmit\nstorm 0\nmd5 1000 hello world\neno start\neno start 115200\neno stats\neno stop\nvmit\nvmio\nvmio reset\nvmio\nhalt\n' > "$work/in2"
 run "$TIMG" "$work/in2" "$work/out2"
 o=$work/out2.clean
 [ "$(grep -c '^selftest vmit .* ok=1$' "$o")" -eq 2 ] && echo "ok: selftest vmit x2" || bad "selftest vmit"
@@ -65,6 +66,17 @@ grep -Eq '^eno-stats telegrams=1 bytes=0 overruns=0 rx_dropped=0 crc_hdr=0 crc_d
 grep -q '^eno stopped$' "$o" || bad "eno stop"
 grep -q "^md5 n=1000 digest=$(python3 "$md5py" 1000 "hello world") " "$o" || bad "md5 1000"
 grep -q '^vmit src=29 prio=3 ' "$o" || bad "mini UART not at the highest level"
+vl=$(grep '^vmio-latency n=' "$o" | head -1 || true)
+if [ -z "$vl" ]; then bad "no vmio-latency line"; else
+    read -r n med p99 mx med_us <<<"$(sed -E 's/.* n=([0-9]+) median_cyc=([0-9]+) p99_cyc=([0-9]+) max_cyc=([0-9]+) median_us=([0-9.]+) .*/\1 \2 \3 \4 \5/' <<<"$vl")"
+    # selftest esp3: 2 RX chunks deposited at the application level + 1 frame esp3 -> app
+    if [ "$n" -ge 3 ] && [ "$med" -gt 0 ] && [ "$p99" -ge "$med" ] && [ "$mx" -ge "$p99" ] && [ "$mx" -lt 700000000 ] &&
+       [ "$(awk -v c="$med" 'BEGIN { printf "%.2f", int(c * 100 / 700) / 100 }')" = "$med_us" ]; then
+        echo "ok: $vl"
+    else bad "vmio-latency not sane: $vl"; fi
+fi
+[ "$(grep -A2 '^vmio-latency reset$' "$o" | grep -c '^vmio-latency n=0 median_cyc=0 p99_cyc=0 max_cyc=0 ')" -eq 1 ] \
+    && echo "ok: vmio reset" || bad "vmio reset"
 check_lines "$o" "$work/in2"
 [ $fail -eq 0 ] && echo PASS
 exit $fail

@@ -58,6 +58,19 @@ typedef struct vmio_cur {
     uint8_t taken;      /* buffer taken by the handler */
 } vmio_cur_t;
 
+/* Response-time histogram of one kind (see vmio.h "Response time"). */
+typedef struct vmio_lat_hist {
+    uint32_t count;
+    uint32_t min, max;
+    uint64_t sum;
+    uint32_t bucket[VMIO_LAT_NBUCKETS];
+} vmio_lat_hist_t;
+
+typedef struct vmio_lat {
+    volatile uint32_t seq;      /* odd while a record is being written (VMIO level) */
+    vmio_lat_hist_t h[VMIO_LAT_NKINDS];
+} vmio_lat_t;
+
 typedef struct vmio {
     uint8_t node;
     uint8_t gateway;            /* 0: none */
@@ -72,6 +85,7 @@ typedef struct vmio {
 } vmio_t;
 
 static vmio_t vmio;
+static vmio_lat_t vmio_lat;
 static vmio_cov_t vmio_cov[VMIO_MAX_TABLES];
 static unsigned vmio_ncov;
 
@@ -217,6 +231,7 @@ void vmio_init(uint8_t node)
     vmio.cur = (vmio_cur_t){0};
     vmio.stats = (vmio_stats_t){0};
     vmio_buf_init();
+    vmio_latency_reset();
     vmio.self = (vmio_automaton_t){0};
     vmio.self.table = &vmio_eng_table;
     vmio.self.id = VMIO_AUT_ENGINE;
@@ -272,6 +287,7 @@ int vmio_post(const vmio_event_t *ev, unsigned prio)
     vmio_event_t *slot = &f->slot[f->head & (VMIO_QLEN - 1)];
     *slot = *ev;
     slot->prio = (uint8_t)prio;
+    slot->stamp = plat_cycles32();
     f->head++;
     vmio.stats.posted++;
     return ERR_OK;
@@ -293,6 +309,7 @@ int vmio_deposit(unsigned level, const vmio_event_t *ev)
     vmio_event_t *slot = &q->slot[h & (VMIO_DEPOSIT_QLEN - 1)];
     *slot = *ev;
     slot->prio = (uint8_t)(VMIO_NPRIO + (VMIO_LEVEL_APP - level)); /* for traces: queue rank */
+    slot->stamp = plat_cycles32();  /* response-time start, just before publishing */
     atomic_store_explicit(&q->head, h + 1, memory_order_release);
     atomic_store_explicit(&q->deposited,
                           atomic_load_explicit(&q->deposited, memory_order_relaxed) + 1,
@@ -463,6 +480,161 @@ vmio_buf_t *vmio_take(const vmio_event_t *ev)
 }
 
 /* ------------------------------------------------------------------------------------ */
+/* Response time: log-linear histogram (geometry in vmio.h). */
+unsigned vmio_latency_bucket(uint32_t cyc)
+{
+    if (cyc < VMIO_LAT_EXACT)
+        return cyc;
+    unsigned e = 31u - (unsigned)__builtin_clz(cyc);        /* 7..31: cyc in [2^e, 2^(e+1)) */
+    return VMIO_LAT_EXACT + (e - VMIO_LAT_SUB_BITS - 1u) * VMIO_LAT_SUB +
+           ((cyc >> (e - VMIO_LAT_SUB_BITS)) & (VMIO_LAT_SUB - 1u));
+}
+
+uint32_t vmio_latency_bucket_low(unsigned b)
+{
+    if (b < VMIO_LAT_EXACT)
+        return b;
+    if (b >= VMIO_LAT_NBUCKETS)
+        return 0xFFFFFFFFu;
+    unsigned k = b - VMIO_LAT_EXACT;
+    unsigned e = VMIO_LAT_SUB_BITS + 1u + k / VMIO_LAT_SUB;
+    return (VMIO_LAT_SUB + k % VMIO_LAT_SUB) << (e - VMIO_LAT_SUB_BITS);
+}
+
+uint32_t vmio_latency_bucket_width(unsigned b)
+{
+    if (b < VMIO_LAT_EXACT)
+        return 1;
+    if (b >= VMIO_LAT_NBUCKETS)
+        return 0;
+    return 1u << ((b - VMIO_LAT_EXACT) / VMIO_LAT_SUB + 1u);
+}
+
+uint32_t vmio_latency_bucket_count(unsigned kind, unsigned b)
+{
+    if (b >= VMIO_LAT_NBUCKETS)
+        return 0;
+    if (kind == VMIO_LAT_ALL)
+        return vmio_lat.h[VMIO_LAT_DEPOSIT].bucket[b] + vmio_lat.h[VMIO_LAT_POST].bucket[b];
+    return kind < VMIO_LAT_NKINDS ? vmio_lat.h[kind].bucket[b] : 0;
+}
+
+/* VMIO level: O(1), one CLZ. The sequence count lets a preempted reader notice it. */
+static void vmio_lat_record(unsigned kind, uint32_t cyc)
+{
+    vmio_lat_hist_t *h = &vmio_lat.h[kind];
+    vmio_lat.seq++;
+    atomic_signal_fence(memory_order_seq_cst);
+    if (!h->count || cyc < h->min)
+        h->min = cyc;
+    if (cyc > h->max)
+        h->max = cyc;
+    h->count++;
+    h->sum += cyc;
+    h->bucket[vmio_latency_bucket(cyc)]++;
+    atomic_signal_fence(memory_order_seq_cst);
+    vmio_lat.seq++;
+}
+
+void vmio_latency_reset(void)
+{
+    vmio_lat.seq++;
+    atomic_signal_fence(memory_order_seq_cst);
+    for (unsigned k = 0; k < VMIO_LAT_NKINDS; k++) {
+        vmio_lat_hist_t *h = &vmio_lat.h[k];
+        h->count = h->min = h->max = 0;
+        h->sum = 0;
+        for (unsigned b = 0; b < VMIO_LAT_NBUCKETS; b++)
+            h->bucket[b] = 0;
+    }
+    atomic_signal_fence(memory_order_seq_cst);
+    vmio_lat.seq++;
+}
+
+/* Midpoint of bucket b clamped to [min, max]: exact below VMIO_LAT_EXACT. */
+static uint32_t vmio_lat_value(unsigned b, uint32_t min, uint32_t max)
+{
+    uint32_t v = vmio_latency_bucket_low(b) + (vmio_latency_bucket_width(b) - 1u) / 2u;
+    return v < min ? min : v > max ? max : v;
+}
+
+/* One pass over the buckets: summary and nq nearest-rank quantiles (per10000 ascending). */
+static void vmio_lat_compute(unsigned kind, vmio_latency_t *out, const unsigned *per10000,
+                             uint32_t *q, unsigned nq)
+{
+    const vmio_lat_hist_t *hd = &vmio_lat.h[VMIO_LAT_DEPOSIT], *hp = &vmio_lat.h[VMIO_LAT_POST];
+    vmio_latency_t r = {0};
+    if (kind == VMIO_LAT_ALL) {
+        r.count = hd->count + hp->count;
+        r.sum_cyc = hd->sum + hp->sum;
+        r.max_cyc = hd->max > hp->max ? hd->max : hp->max;
+        r.min_cyc = !hd->count ? hp->min : !hp->count ? hd->min : hd->min < hp->min ? hd->min : hp->min;
+    } else {
+        r.count = vmio_lat.h[kind].count;
+        r.sum_cyc = vmio_lat.h[kind].sum;
+        r.max_cyc = vmio_lat.h[kind].max;
+        r.min_cyc = vmio_lat.h[kind].min;
+    }
+    for (unsigned i = 0; i < nq; i++)
+        q[i] = 0;
+    if (r.count) {
+        uint64_t acc = 0;
+        unsigned i = 0;
+        for (unsigned b = 0; b < VMIO_LAT_NBUCKETS && i < nq; b++) {
+            acc += vmio_latency_bucket_count(kind, b);
+            /* rank = ceil(n * p / 10000), at least 1 */
+            while (i < nq) {
+                uint64_t rank = ((uint64_t)r.count * per10000[i] + 9999u) / 10000u;
+                if (rank == 0)
+                    rank = 1;
+                if (acc < rank)
+                    break;
+                q[i++] = vmio_lat_value(b, r.min_cyc, r.max_cyc);
+            }
+        }
+    }
+    *out = r;
+}
+
+static int vmio_lat_read(unsigned kind, vmio_latency_t *out, const unsigned *per10000, uint32_t *q,
+                         unsigned nq)
+{
+    if (kind > VMIO_LAT_ALL || !out)
+        return ERR_INVAL;
+    for (unsigned t = 0; t < VMIO_LAT_GET_TRIES; t++) {
+        uint32_t s0 = vmio_lat.seq;
+        atomic_signal_fence(memory_order_seq_cst);
+        vmio_lat_compute(kind, out, per10000, q, nq);
+        atomic_signal_fence(memory_order_seq_cst);
+        if (!(s0 & 1u) && vmio_lat.seq == s0)
+            return ERR_OK;
+    }
+    return ERR_BUSY;
+}
+
+int vmio_latency_get(unsigned kind, vmio_latency_t *out)
+{
+    static const unsigned pq[3] = {5000u, 9000u, 9900u};
+    uint32_t q[3] = {0, 0, 0};
+    int rc = vmio_lat_read(kind, out, pq, q, 3);
+    if (out) {
+        out->median_cyc = q[0];
+        out->p90_cyc = q[1];
+        out->p99_cyc = q[2];
+    }
+    return rc;
+}
+
+uint32_t vmio_latency_quantile(unsigned kind, unsigned per10000)
+{
+    vmio_latency_t r;
+    uint32_t q = 0;
+    if (per10000 < 1u || per10000 > 10000u)
+        return 0;
+    return vmio_lat_read(kind, &r, &per10000, &q, 1) == ERR_OK ? q : 0;
+}
+
+/* ------------------------------------------------------------------------------------ */
 static void vmio_call_hook(vmio_automaton_t *a, vmio_handler_fn fn, const vmio_event_t *ev)
 {
     if (fn && fn(a, ev) < 0) {
@@ -542,6 +714,9 @@ static void vmio_dispatch(vmio_event_t *ev)
             rc = vmio_fire(a, row, ev);
         }
     }
+    /* Handler done: response time of this event (internal FIFOs have prio < VMIO_NPRIO). */
+    vmio_lat_record(ev->prio < VMIO_NPRIO ? VMIO_LAT_POST : VMIO_LAT_DEPOSIT,
+                    plat_cycles32() - ev->stamp);
     if (vmio.cur.is_req && !vmio.cur.answered) {
         if (rc == ERR_OK) {
             vmio.stats.no_response++;

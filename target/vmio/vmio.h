@@ -73,6 +73,28 @@
  * indication. Data already queued is still delivered; sending on a closed pipe fails
  * (buffer freed, counted pipe_drops).
  *
+ * ---- Response time (latency) --------------------------------------------------------
+ * vmio_deposit() and vmio_post() stamp the queued copy of the event with plat_cycles32()
+ * (ev->stamp, one 32-bit field, no allocation). When its dispatch ends (after the row's
+ * exit / effect / entry, or after the engine found it unhandled / undeliverable; the
+ * engine's own auto-response and buffer release are not included) the engine records
+ * (plat_cycles32() - stamp) mod 2^32 cycles, so the counter may wrap between the two
+ * stamps (latencies must stay below 2^32 cycles: 6.1 s at 700 MHz). Two kinds:
+ * VMIO_LAT_DEPOSIT (deposit queues: VMIT levels and the application level) and
+ * VMIO_LAT_POST (internal FIFOs: vmio_post, vmio_send, responses, pipe data);
+ * VMIO_LAT_ALL merges them at query time.
+ * Histogram per kind (static, VMIO_LAT_NBUCKETS x uint32 = 6912 bytes each): exact
+ * buckets for 0..127 cycles, above that 64 log-linear sub-buckets per power of two
+ * (bucket width = 2^(e-6) for values in [2^e, 2^(e+1)), i.e. <= 1/64 of the value), plus
+ * count, sum, min and max (exact). A quantile q is the nearest-rank one (the value of the
+ * ceil(q*n)-th smallest sample); it is reported as the midpoint of its bucket clamped to
+ * [min, max]: exact below 128 cycles, otherwise within +-1/128 (0.79 %) of the true
+ * sample. vmio_latency_reset() empties all of it (vmio_init does too). Recording and
+ * reset run at VMIO level or with VMIO excluded (IRQs masked at application level);
+ * vmio_latency_get() may run at application level while VMIO preempts it: a sequence
+ * count detects a concurrent record and the read is retried (bounded; ERR_BUSY if every
+ * retry was disturbed).
+ *
  * ---- Coverage ------------------------------------------------------------------------
  * The engine records which rows fired per table (registry survives vmio_init; reset with
  * vmio_coverage_reset). vmio_coverage_report() logs per table the rows never exercised and
@@ -123,6 +145,7 @@ typedef struct vmio_event {
     uint8_t prio;           /* set by the engine: queue it came from (for tests/trace) */
     uint32_t arg;           /* small scalar argument */
     vmio_buf_t *buf;        /* owned buffer or NULL (ownership: vmio_buf.h) */
+    uint32_t stamp;         /* set by the engine: plat_cycles32() at deposit / post */
     uint8_t inl[VMIO_EV_INLINE];
 } vmio_event_t;
 
@@ -255,6 +278,34 @@ static inline vmio_addr_t vmio_addr(uint8_t node, uint8_t aut, uint16_t way)
  * is the last stage). */
 int vmio_pipe_send(vmio_automaton_t *self, uint16_t pipe, vmio_buf_t *buf);
 int vmio_pipe_is_open(uint16_t pipe);
+
+/* --- response time (see "Response time" above) ------------------------------------------ */
+enum vmio_lat_kind { VMIO_LAT_DEPOSIT = 0, VMIO_LAT_POST = 1, VMIO_LAT_NKINDS = 2, VMIO_LAT_ALL = 2 };
+#define VMIO_LAT_SUB_BITS 6u                                 /* 64 sub-buckets per octave */
+#define VMIO_LAT_SUB (1u << VMIO_LAT_SUB_BITS)
+#define VMIO_LAT_EXACT (2u * VMIO_LAT_SUB)                   /* 0..127: one bucket per value */
+#define VMIO_LAT_NBUCKETS (VMIO_LAT_EXACT + (32u - VMIO_LAT_SUB_BITS - 1u) * VMIO_LAT_SUB) /* 1728 */
+#define VMIO_LAT_GET_TRIES 8u
+typedef struct vmio_latency {
+    uint32_t count;
+    uint32_t min_cyc;       /* 0 when count == 0 */
+    uint32_t max_cyc;
+    uint32_t median_cyc;    /* nearest-rank quantiles, resolution above */
+    uint32_t p90_cyc;
+    uint32_t p99_cyc;
+    uint64_t sum_cyc;
+} vmio_latency_t;
+/* kind: VMIO_LAT_DEPOSIT / VMIO_LAT_POST / VMIO_LAT_ALL. ERR_INVAL, ERR_BUSY (see above). */
+int vmio_latency_get(unsigned kind, vmio_latency_t *out);
+/* Nearest-rank quantile, per10000 in 1..10000 (5000 = median); 0 when empty. */
+uint32_t vmio_latency_quantile(unsigned kind, unsigned per10000);
+void vmio_latency_reset(void);
+/* Histogram geometry (tests, tools): bucket of a value, its lowest value and width, and the
+ * count it holds (kind as above). */
+unsigned vmio_latency_bucket(uint32_t cyc);
+uint32_t vmio_latency_bucket_low(unsigned b);
+uint32_t vmio_latency_bucket_width(unsigned b);
+uint32_t vmio_latency_bucket_count(unsigned kind, unsigned b);
 
 /* --- coverage ---------------------------------------------------------------------------- */
 void vmio_coverage_reset(void);
