@@ -5,10 +5,20 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+/* kernel.elf next to a kernel.img (the firmware build writes both), or NULL */
+static const char *sibling_elf(const char *img, char *buf, size_t len)
+{
+    size_t n = strlen(img);
+    if (n < 4 || strcmp(img + n - 4, ".img") != 0 || n + 1 > len) return NULL;
+    snprintf(buf, len, "%.*s.elf", (int)(n - 4), img);
+    return access(buf, R_OK) == 0 ? buf : NULL;
+}
 
 int backend_sim_start(sk_target_t *t, const sk_target_cfg_t *cfg, char *err, size_t errlen)
 {
-    char *argv[16] = {(char *)cfg->sim_path, "--board", (char *)cfg->board, "--timing", "trm", "--uart0", "stdio"};
+    char *argv[24] = {(char *)cfg->sim_path, "--board", (char *)cfg->board, "--timing", "trm", "--uart0", "stdio"};
     int a = 7;
     if (cfg->modem_script) { /* radio: the EnOcean modem model on the mini UART */
         argv[a++] = "--uart1-modem";
@@ -16,7 +26,19 @@ int backend_sim_start(sk_target_t *t, const sk_target_cfg_t *cfg, char *err, siz
         if (cfg->modem_report) { argv[a++] = "--modem-report"; argv[a++] = (char *)cfg->modem_report; }
     }
     if (cfg->stats_json) { argv[a++] = "--stats-json"; argv[a++] = (char *)cfg->stats_json; }
-    argv[a++] = (char *)cfg->kernel;
+    const char *kernel = cfg->kernel;
+    char elf[1024];
+    if (cfg->irq_probe) { /* a symbol: the ELF, not the raw image */
+        const char *e = strstr(kernel, ".elf") ? kernel : sibling_elf(kernel, elf, sizeof elf);
+        if (e) {
+            kernel = e;
+            argv[a++] = "--irq-probe";
+            argv[a++] = (char *)cfg->irq_probe;
+        } else {
+            target_note(t, "no kernel.elf next to %s: --irq-probe %s skipped", kernel, cfg->irq_probe);
+        }
+    }
+    argv[a++] = (char *)kernel;
     argv[a] = NULL;
     char cmdline[2048];
     size_t o = 0;

@@ -331,6 +331,36 @@ static void sim_uart1_stats(const char *path, double *overruns, double *dropped)
     cJSON_Delete(o);
 }
 
+/* --irq-probe figures of source 29 (AUX, mini UART) from the --stats-json file, in µs.
+ * false when the run had no such probe (e.g. no kernel.elf); -1 values when it never hit */
+static bool sim_irq_probe_stats(const char *path, double *median, double *p99, double *max)
+{
+    bool found = false;
+    *median = *p99 = *max = -1;
+    FILE *f = path ? fopen(path, "r") : NULL;
+    if (!f) return false;
+    static char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    cJSON *o = cJSON_Parse(buf), *p;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItem(o, "irq_probes"))
+    {
+        cJSON *src = cJSON_GetObjectItem(p, "src"), *hits = cJSON_GetObjectItem(p, "hits");
+        if (!cJSON_IsNumber(src) || src->valueint != 29) continue;
+        found = true;
+        if (!cJSON_IsNumber(hits) || hits->valuedouble <= 0) break;
+        cJSON *me = cJSON_GetObjectItem(p, "median_us"), *pp = cJSON_GetObjectItem(p, "p99_us"),
+              *mx = cJSON_GetObjectItem(p, "max_us");
+        if (cJSON_IsNumber(me)) *median = me->valuedouble;
+        if (cJSON_IsNumber(pp)) *p99 = pp->valuedouble;
+        if (cJSON_IsNumber(mx)) *max = mx->valuedouble;
+        break;
+    }
+    cJSON_Delete(o);
+    return found;
+}
+
 static void put(sk_sample_t *s, const char *k, double v)
 {
     if (s->nextra >= SK_MAX_EXTRA) return;
@@ -411,6 +441,16 @@ int radio_run(sk_target_t *t, const radio_params_t *p, const char *report_path, 
         put(s, "latency_median_us", o.lat_median_us);
         put(s, "latency_p99_us", o.lat_p99_us);
         put(s, "latency_max_us", o.lat_max_us);
+        if (p->probe_symbol && p->probe_symbol[0] && strcmp(p->probe_symbol, "none") != 0) {
+            double vm, vp, vx;
+            if (sim_irq_probe_stats(stats_json, &vm, &vp, &vx)) {
+                put(s, "vmit_entry_median_us", vm);
+                put(s, "vmit_entry_p99_us", vp);
+                put(s, "vmit_entry_max_us", vx);
+                target_note(t, "radio: VMIT entry (source 29 -> %s) median %.3f p99 %.3f max %.3f us",
+                            p->probe_symbol, vm, vp, vx);
+            }
+        }
         put(s, "wrong", (double)o.wrong);
         put(s, "latency_bad", (double)o.lat_bad);
         s->ok = o.wrong == 0 && o.decoded == o.matched;

@@ -18,6 +18,8 @@ typedef struct radio_params {
     uint32_t storm;       /* timer interrupt storm (Hz); 0 = none */
     uint32_t console_baud;/* console rate for the run (one report line per telegram must fit); 0 = keep */
     const char *text;     /* md5 text */
+    const char *probe_symbol; /* sim --irq-probe 29=SYMBOL (VMIT entry latency of the mini UART
+                               * source up to that symbol); NULL, "" or "none" = no probe */
 } radio_params_t;
 
 /* One telegram of the modem report (valid ESP3 ERP1 frames decoded). */

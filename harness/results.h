@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SK_MAX_EXTRA 16
+#define SK_MAX_EXTRA 24
 
 typedef struct sk_sample {
     char target[16];

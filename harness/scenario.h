@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SCN_MAX_PARAMS 8
+#define SCN_MAX_PARAMS 12
 #define SCN_MAX_VALUES 64
 #define SCN_VALUE_MAX 256
 

@@ -139,7 +139,11 @@ static int run_radio(const scenario_t *s, const sk_target_cfg_t *cfg0, sk_result
         scn_point_name(s, &pt, pname, sizeof pname);
         radio_params_t p = {.telegrams = strtoull(scn_point_get(&pt, "telegrams"), NULL, 10),
                             .baud = pt_u32(&pt, "baud"), .burst = pt_u32(&pt, "burst"), .gap_us = pt_u32(&pt, "gap_us"),
-                            .md5 = pt_u32(&pt, "md5"), .storm = pt_u32(&pt, "storm"), .console_baud = pt_u32(&pt, "console_baud"), .text = scn_point_get(&pt, "text")};
+                            .md5 = pt_u32(&pt, "md5"), .storm = pt_u32(&pt, "storm"), .console_baud = pt_u32(&pt, "console_baud"), .text = scn_point_get(&pt, "text"),
+                            .probe_symbol = scn_point_get(&pt, "probe_symbol")};
+        char probe[160] = "";
+        if (p.probe_symbol && p.probe_symbol[0] && strcmp(p.probe_symbol, "none") != 0)
+            snprintf(probe, sizeof probe, "29=%s", p.probe_symbol);
         for (unsigned r = 0; r < s->reps && rc == CON_OK; r++) {
             progress(pg, cfg0->kind, pname, r + 1, s->reps);
             char script[1200], report[1200], stats[1200];
@@ -155,6 +159,7 @@ static int run_radio(const scenario_t *s, const sk_target_cfg_t *cfg0, sk_result
             cfg.modem_script = script;
             cfg.modem_report = report;
             cfg.stats_json = stats;
+            cfg.irq_probe = probe[0] ? probe : NULL;
             sk_target_t t;
             char info[256];
             rc = CON_FAIL;

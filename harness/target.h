@@ -19,6 +19,9 @@ typedef struct sk_target_cfg {
     const char *modem_script;/* sim: --uart1-modem (radio workload), or NULL */
     const char *modem_report;/* sim: --modem-report */
     const char *stats_json;  /* sim: --stats-json */
+    const char *irq_probe;   /* sim: --irq-probe SRC=SYMBOL (radio: VMIT entry latency), or NULL;
+                              * the symbol needs the ELF: kernel.img is replaced by the kernel.elf
+                              * next to it */
 } sk_target_cfg_t;
 
 typedef struct sk_target {

@@ -29,6 +29,11 @@ static const char usage[] =
     "  --until-uart TEXT       stop with success when TEXT appears on the UART0 output\n"
     "  --wdog-action reset|stop  watchdog expiry resets the board (default) or stops (exit 4)\n"
     "  --no-semihosting        pass semihosting SVCs (0x123456 / Thumb 0xAB) to the guest\n"
+    "  --irq-probe SRC=ADDR    interrupt entry latency of BCM2835 source SRC (0..71): from the\n"
+    "                          cycle its line rises at the IC input to the first execution of\n"
+    "                          ADDR (hex address, or a symbol of an ELF KERNEL) after that rise;\n"
+    "                          repeatable; reported by --stats / --stats-json\n"
+    "  --irq-probe-csv FILE    write every --irq-probe sample (src,addr,cycles) to FILE\n"
     "  --stats                 print run statistics to stderr at exit\n"
     "  --stats-json FILE       write run statistics as JSON to FILE\n"
     "  -v                      verbose: once = guest errors, twice = + unimplemented accesses\n"
@@ -45,7 +50,8 @@ static const char usage[] =
     "  8  stop requested by a device or link (e.g. end of --uart0-in input)\n";
 
 enum { OPT_BOARD = 256, OPT_TIMING, OPT_UART0, OPT_UART0_IN, OPT_UART1, OPT_MAX_CYCLES, OPT_UNTIL_UART,
-       OPT_WDOG, OPT_NO_SEMI, OPT_STATS, OPT_STATS_JSON, OPT_UART1_MODEM, OPT_MODEM_REPORT };
+       OPT_WDOG, OPT_NO_SEMI, OPT_STATS, OPT_STATS_JSON, OPT_UART1_MODEM, OPT_MODEM_REPORT,
+       OPT_IRQ_PROBE, OPT_IRQ_PROBE_CSV };
 
 static int bad(const char *fmt, const char *arg)
 {
@@ -53,6 +59,71 @@ static int bad(const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\nTry 'bcm2835-sim --help'.\n");
     return SIM_STOP_USAGE;
+}
+
+/* ---- --irq-probe ---------------------------------------------------------------------- */
+typedef struct probe_spec {
+    unsigned src;
+    const char *where; /* hex address or symbol */
+} probe_spec_t;
+
+static double cyc_us(sim_t *sim, uint64_t cycles) { return (double)cycles * 1e6 / (double)sim_cpu_hz(sim); }
+
+/* ADDR: 0x... is an address; otherwise a symbol of the ELF, else all hex digits = address */
+static int add_probe(sim_t *sim, const probe_spec_t *p)
+{
+    const char *w = p->where, *name = NULL;
+    uint32_t addr = 0;
+    char *end;
+    bool hex = (w[0] == '0' && (w[1] == 'x' || w[1] == 'X'));
+    if (!hex && sim_symbol_lookup(sim, w, &addr) == 0) {
+        name = w;
+    } else {
+        errno = 0;
+        unsigned long long v = strtoull(w, &end, 16);
+        if (errno || *end || end == w || v > 0xFFFFFFFFull || w[0] == '-') {
+            fprintf(stderr, "bcm2835-sim: --irq-probe %u=%s: no such symbol in the kernel (an ELF with .symtab) "
+                            "and not a hex address\n", p->src, w);
+            return -1;
+        }
+        addr = (uint32_t)v;
+    }
+    if (sim_add_irq_probe(sim, p->src, addr, name) < 0) {
+        fprintf(stderr, "bcm2835-sim: --irq-probe %u=%s: cannot install the probe\n", p->src, w);
+        return -1;
+    }
+    return 0;
+}
+
+static void print_probes(sim_t *sim, FILE *f)
+{
+    for (int i = 0; i < sim_irq_probe_count(sim); i++) {
+        sim_irq_probe_info_t p;
+        if (sim_irq_probe_get(sim, i, &p) != 0) continue;
+        fprintf(f,
+                "irq-probe src=%u addr=0x%08" PRIx32 "%s%s%s hits=%" PRIu64 " median=%" PRIu64 " p99=%" PRIu64
+                " max=%" PRIu64 " cycles (%.3f / %.3f / %.3f us) min=%" PRIu64 " unarmed=%" PRIu64
+                " dropped=%" PRIu64 "\n",
+                p.src, p.addr, p.name[0] ? " (" : "", p.name, p.name[0] ? ")" : "", p.hits, p.median, p.p99, p.max,
+                cyc_us(sim, p.median), cyc_us(sim, p.p99), cyc_us(sim, p.max), p.min, p.unarmed, p.dropped);
+    }
+}
+
+static int write_probe_csv(sim_t *sim, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        return -1;
+    }
+    fprintf(f, "src,addr,cycles\n");
+    for (int i = 0; i < sim_irq_probe_count(sim); i++) {
+        sim_irq_probe_info_t p;
+        if (sim_irq_probe_get(sim, i, &p) != 0) continue;
+        for (uint64_t k = 0; k < p.nsamples; k++)
+            fprintf(f, "%u,0x%08" PRIx32 ",%" PRIu64 "\n", p.src, p.addr, p.samples[k]);
+    }
+    return fclose(f);
 }
 
 static void print_stats(sim_t *sim, FILE *f, sim_stop_t r)
@@ -98,6 +169,19 @@ static int write_json(sim_t *sim, const char *path, sim_stop_t r)
             st->fiqs_taken, st->svcs, st->undefs, st->pabts, st->dabts, st->wfis, st->wdog_resets,
             st->guest_errors, st->unimp_accesses, st->cost_cache_misses, st->host_seconds,
             st->host_seconds > 0 ? (double)st->insns / st->host_seconds / 1e6 : 0.0);
+    fprintf(f, ", \"irq_probes\": [");
+    for (int i = 0; i < sim_irq_probe_count(sim); i++) {
+        sim_irq_probe_info_t p;
+        if (sim_irq_probe_get(sim, i, &p) != 0) continue;
+        fprintf(f,
+                "%s{\"src\": %u, \"addr\": %" PRIu32 ", \"symbol\": \"%s\", \"hits\": %" PRIu64
+                ", \"unarmed\": %" PRIu64 ", \"dropped\": %" PRIu64 ", \"min\": %" PRIu64 ", \"median\": %" PRIu64
+                ", \"p99\": %" PRIu64 ", \"max\": %" PRIu64
+                ", \"min_us\": %.4f, \"median_us\": %.4f, \"p99_us\": %.4f, \"max_us\": %.4f}",
+                i ? ", " : "", p.src, p.addr, p.name, p.hits, p.unarmed, p.dropped, p.min, p.median, p.p99, p.max,
+                cyc_us(sim, p.min), cyc_us(sim, p.median), cyc_us(sim, p.p99), cyc_us(sim, p.max));
+    }
+    fprintf(f, "]");
     /* soc members are appended as ", \"name\": value" (no braces) */
     soc_print_stats_json(sim_soc(sim), f);
     fprintf(f, "}\n");
@@ -118,6 +202,8 @@ int main(int argc, char **argv)
         {"until-uart", required_argument, 0, OPT_UNTIL_UART},
         {"wdog-action", required_argument, 0, OPT_WDOG},
         {"no-semihosting", no_argument, 0, OPT_NO_SEMI},
+        {"irq-probe", required_argument, 0, OPT_IRQ_PROBE},
+        {"irq-probe-csv", required_argument, 0, OPT_IRQ_PROBE_CSV},
         {"stats", no_argument, 0, OPT_STATS},
         {"stats-json", required_argument, 0, OPT_STATS_JSON},
         {"verbose", no_argument, 0, 'v'},
@@ -127,7 +213,9 @@ int main(int argc, char **argv)
     sim_config_t cfg;
     sim_config_default(&cfg);
     bool stats = false;
-    const char *stats_json = NULL, *modem_script = NULL, *modem_report = NULL;
+    const char *stats_json = NULL, *modem_script = NULL, *modem_report = NULL, *probe_csv = NULL;
+    probe_spec_t probes[SIM_IRQ_PROBE_MAX];
+    int nprobes = 0;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "+:vh", opts, NULL)) != -1) {
@@ -186,6 +274,20 @@ int main(int argc, char **argv)
             else return bad("unknown watchdog action '%s' (reset or stop)", optarg);
             break;
         case OPT_NO_SEMI: cfg.no_semihosting = true; break;
+        case OPT_IRQ_PROBE: {
+            char *eq = strchr(optarg, '='), *end;
+            if (!eq || eq == optarg || !eq[1]) return bad("bad --irq-probe '%s' (SRC=ADDR or SRC=SYMBOL)", optarg);
+            errno = 0;
+            unsigned long src = strtoul(optarg, &end, 10);
+            if (errno || end != eq || src >= 72) return bad("bad --irq-probe source in '%s' (0..71)", optarg);
+            if (nprobes == SIM_IRQ_PROBE_MAX) return bad("too many --irq-probe options (at most 16)%s", "");
+            probes[nprobes++] = (probe_spec_t){.src = (unsigned)src, .where = eq + 1};
+            break;
+        }
+        case OPT_IRQ_PROBE_CSV:
+            if (!optarg[0]) return bad("%sempty --irq-probe-csv path", "");
+            probe_csv = optarg;
+            break;
         case OPT_STATS: stats = true; break;
         case OPT_STATS_JSON: stats_json = optarg; break;
         case 'v': cfg.verbose++; break;
@@ -217,12 +319,20 @@ int main(int argc, char **argv)
         sim_free(sim);
         return SIM_STOP_ERROR;
     }
+    for (int i = 0; i < nprobes; i++) {
+        if (add_probe(sim, &probes[i]) != 0) {
+            sim_free(sim);
+            return SIM_STOP_USAGE;
+        }
+    }
     sim_stop_t r = sim_run(sim);
     fflush(stdout);
     if (stats) {
         print_stats(sim, stderr, r);
+        print_probes(sim, stderr);
         soc_print_stats(sim_soc(sim), stderr);
     }
+    if (probe_csv && write_probe_csv(sim, probe_csv) != 0) r = SIM_STOP_ERROR;
     if (stats_json && write_json(sim, stats_json, r) != 0) r = SIM_STOP_ERROR;
     if (r != SIM_STOP_HALT && r != SIM_STOP_UART_TEXT && sim_stop_message(sim)[0] && r != SIM_STOP_ERROR)
         fprintf(stderr, "bcm2835-sim: stop: %s: %s\n", sim_stop_name(r), sim_stop_message(sim));

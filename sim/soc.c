@@ -242,6 +242,10 @@ bcm2835_aux_t *soc_aux(soc_t *s) { return &s->aux; }
 bcm2835_pm_t *soc_pm(soc_t *s) { return &s->pm; }
 bool soc_irq_line(soc_t *s) { return bcm2835_ic_irq_out(&s->ic); }
 bool soc_fiq_line(soc_t *s) { return bcm2835_ic_fiq_out(&s->ic); }
+uint64_t soc_irq_rise_cycle(soc_t *s, unsigned src) { return bcm2835_ic_rise_cycle(&s->ic, src); }
+bool soc_irq_rise_armed(soc_t *s, unsigned src) { return bcm2835_ic_rise_armed(&s->ic, src); }
+uint64_t soc_irq_rise_seq(soc_t *s, unsigned src) { return bcm2835_ic_rise_seq(&s->ic, src); }
+bool soc_irq_take_rise(soc_t *s, unsigned src, uint64_t *cycle) { return s && bcm2835_ic_take_rise(&s->ic, src, cycle); }
 
 /* ---- statistics ---------------------------------------------------------------------------- */
 static void soc_link_stats(const uart_link_t *l, uint64_t *txd, uint64_t *rxd, uint64_t *pend)

@@ -45,4 +45,13 @@ struct enocean_modem *soc_modem(soc_t *soc);    /* NULL if none */
 /* the CPU lines as driven by the IC (tests) */
 bool soc_irq_line(soc_t *soc);
 bool soc_fiq_line(soc_t *soc);
+/* IRQ entry latency probes (bcm2835-sim --irq-probe): the cycle of source's last 0->1
+ * edge at the IC input (the device's event time), whether it is still armed (no probe hit
+ * consumed it yet; with one probe per source this is that probe's state), and consume it (true + *cycle when armed). */
+uint64_t soc_irq_rise_cycle(soc_t *soc, unsigned src);
+bool soc_irq_rise_armed(soc_t *soc, unsigned src);
+bool soc_irq_take_rise(soc_t *soc, unsigned src, uint64_t *cycle);
+/* rises of src so far: with several probes on one source each probe consumes every rise
+ * once (first hit after it), independently of the others */
+uint64_t soc_irq_rise_seq(soc_t *soc, unsigned src);
 #endif

@@ -655,6 +655,116 @@ static int ccnt_install(sim_t *s)
     return 0;
 }
 
+/* ---- IRQ entry latency probes ------------------------------------------------------------- */
+/* Cost of the instructions of the current block before addr (as the CCNT hook: the issue
+ * time of the instruction at addr is block_start + this). Cached per probe and block. */
+static uint32_t probe_partial(sim_t *s, sim_irq_probe_t *p, uint32_t addr)
+{
+    if (addr == s->cur_block) return 0;
+    if (p->pvalid && p->pblock == s->cur_block) return p->ppartial;
+    uint32_t len = addr - s->cur_block;
+    uint8_t buf[1024];
+    sim_cost_entry_t e;
+    if (len > sizeof buf || sim_read_va(s, s->cur_block, buf, len) != 0) return 0;
+    sim_timing_decode(buf, len, (rd_reg(s, UC_ARM_REG_CPSR) & CPSR_T) != 0, s->cfg.timing == SIM_TIMING_INSN, &e);
+    p->pblock = s->cur_block;
+    p->ppartial = e.cost;
+    p->pvalid = true;
+    return e.cost;
+}
+
+static void hook_probe(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    (void)uc;
+    (void)size;
+    sim_irq_probe_t *p = user;
+    sim_t *s = p->sim;
+    uint32_t a = (uint32_t)address;
+    /* the block hook stopped before this block ran (nothing charged): it runs again */
+    if (s->hook_stopped) return;
+    /* defensive: addr must lie in the block the block hook just charged */
+    if (a - s->cur_block >= s->next_pc - s->cur_block) return;
+    uint64_t now = s->block_start + probe_partial(s, p, a);
+    /* armed for this probe: a rise it has not consumed yet (the IC's own armed flag is
+     * cleared by the first probe of the source that hits) */
+    uint64_t rise = soc_irq_rise_cycle(s->soc, p->src), seq = soc_irq_rise_seq(s->soc, p->src);
+    if (seq == p->seen_seq || rise > now) {
+        p->unarmed++; /* not an entry caused by a (new) rise of the source */
+        return;
+    }
+    p->seen_seq = seq;
+    soc_irq_take_rise(s->soc, p->src, &rise);
+    uint64_t lat = now - rise;
+    p->hits++;
+    if (lat > p->max) p->max = lat;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 1024;
+        uint64_t *n = cap <= SIM_IRQ_PROBE_MAX_SAMPLES ? realloc(p->samples, cap * sizeof *n) : NULL;
+        if (!n) {
+            p->dropped++;
+            return;
+        }
+        p->samples = n;
+        p->cap = cap;
+    }
+    p->samples[p->n++] = lat;
+}
+
+int sim_add_irq_probe(sim_t *s, unsigned src, uint32_t addr, const char *name)
+{
+    if (src >= 72 || s->n_probes >= SIM_IRQ_PROBE_MAX) return -1;
+    sim_irq_probe_t *p = calloc(1, sizeof *p);
+    if (!p) return -1;
+    p->sim = s;
+    p->src = src;
+    p->addr = addr & ~1u; /* Thumb symbols have bit 0 set */
+    p->seen_seq = soc_irq_rise_seq(s->soc, src); /* rises before the probe existed do not count */
+    snprintf(p->name, sizeof p->name, "%s", name ? name : "");
+    if (uc_hook_add(s->uc, &p->hook, UC_HOOK_CODE, (void *)hook_probe, p, p->addr, p->addr) != UC_ERR_OK) {
+        free(p);
+        return -1;
+    }
+    /* code already translated without the hook (a probe added between runs) */
+    uc_ctl_remove_cache(s->uc, p->addr, (uint64_t)p->addr + 4);
+    s->probes[s->n_probes] = p;
+    return s->n_probes++;
+}
+
+int sim_irq_probe_count(const sim_t *s) { return s->n_probes; }
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* nearest-rank percentile q/100 of n sorted values */
+static uint64_t nearest_rank(const uint64_t *v, size_t n, unsigned q)
+{
+    size_t r = (size_t)(((unsigned __int128)n * q + 99) / 100);
+    return v[r ? r - 1 : 0];
+}
+
+int sim_irq_probe_get(const sim_t *s, int i, sim_irq_probe_info_t *out)
+{
+    if (i < 0 || i >= s->n_probes) return -1;
+    const sim_irq_probe_t *p = s->probes[i];
+    *out = (sim_irq_probe_info_t){.src = p->src, .addr = p->addr, .name = p->name, .hits = p->hits,
+                                  .unarmed = p->unarmed, .dropped = p->dropped, .nsamples = p->n,
+                                  .samples = p->samples, .max = p->max};
+    if (p->n) {
+        uint64_t *v = malloc(p->n * sizeof *v);
+        if (!v) return -1;
+        memcpy(v, p->samples, p->n * sizeof *v);
+        qsort(v, p->n, sizeof *v, u64_cmp);
+        out->min = v[0];
+        out->median = nearest_rank(v, p->n, 50);
+        out->p99 = nearest_rank(v, p->n, 99);
+        free(v);
+    }
+    return 0;
+}
+
 /* ---- set-up ------------------------------------------------------------------------------- */
 int sim_cpu_init(sim_t *s)
 {

@@ -40,6 +40,55 @@ int sim_load_raw(sim_t *s, uint32_t addr, const void *data, size_t len)
     return 0;
 }
 
+/* Keeps the named symbols of .symtab (SHT_SYMTAB + its string table) for
+ * sim_symbol_lookup. A missing or malformed table only means no symbols. */
+static void load_symbols(sim_t *s, const uint8_t *img, size_t len)
+{
+    const Elf32_Ehdr *eh = (const Elf32_Ehdr *)img;
+    if (!eh->e_shoff || eh->e_shentsize != sizeof(Elf32_Shdr) ||
+        (uint64_t)eh->e_shoff + (uint64_t)eh->e_shnum * sizeof(Elf32_Shdr) > len)
+        return;
+    const Elf32_Shdr *sh = (const Elf32_Shdr *)(img + eh->e_shoff);
+    for (unsigned i = 0; i < eh->e_shnum; i++) {
+        if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_entsize != sizeof(Elf32_Sym) || sh[i].sh_link >= eh->e_shnum)
+            continue;
+        const Elf32_Shdr *st = &sh[sh[i].sh_link];
+        if ((uint64_t)sh[i].sh_offset + sh[i].sh_size > len || (uint64_t)st->sh_offset + st->sh_size > len)
+            continue;
+        const Elf32_Sym *sym = (const Elf32_Sym *)(img + sh[i].sh_offset);
+        const char *str = (const char *)(img + st->sh_offset);
+        size_t n = sh[i].sh_size / sizeof(Elf32_Sym);
+        sim_symbol_t *v = realloc(s->syms, (s->nsyms + n) * sizeof *v);
+        if (!v) return;
+        s->syms = v;
+        for (size_t k = 0; k < n; k++) {
+            unsigned type = ELF32_ST_TYPE(sym[k].st_info);
+            if (sym[k].st_name == 0 || sym[k].st_name >= st->sh_size || sym[k].st_shndx == SHN_UNDEF ||
+                type == STT_SECTION || type == STT_FILE)
+                continue;
+            const char *nm = str + sym[k].st_name;
+            size_t l = strnlen(nm, st->sh_size - sym[k].st_name);
+            if (l == 0 || l == st->sh_size - sym[k].st_name) continue; /* empty or unterminated */
+            /* ARM mapping symbols ($a, $t, $d) are not names */
+            if (nm[0] == '$') continue;
+            char *copy = strdup(nm);
+            if (!copy) return;
+            s->syms[s->nsyms++] = (sim_symbol_t){.name = copy, .value = sym[k].st_value & (type == STT_FUNC ? ~1u : ~0u)};
+        }
+    }
+}
+
+int sim_symbol_lookup(const sim_t *s, const char *name, uint32_t *addr)
+{
+    for (size_t i = 0; i < s->nsyms; i++) {
+        if (strcmp(s->syms[i].name, name) == 0) {
+            *addr = s->syms[i].value;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 static int load_elf(sim_t *s, const uint8_t *img, size_t len, const char *path)
 {
     const Elf32_Ehdr *eh = (const Elf32_Ehdr *)img;
@@ -70,6 +119,7 @@ static int load_elf(sim_t *s, const uint8_t *img, size_t len, const char *path)
         fprintf(stderr, "bcm2835-sim: %s: no loadable segment\n", path);
         return -1;
     }
+    load_symbols(s, img, len);
     sim_set_entry(s, entry);
     return 0;
 }
@@ -107,6 +157,8 @@ int sim_load_image(sim_t *s, const char *path)
     }
     for (int i = 0; i < s->nsegs; i++) free(s->segs[i].data);
     s->nsegs = 0;
+    for (size_t i = 0; i < s->nsyms; i++) free(s->syms[i].name);
+    s->nsyms = 0;
     int r;
     if (len >= 4 && memcmp(img, ELFMAG, SELFMAG) == 0) {
         r = load_elf(s, img, len, path);

@@ -54,6 +54,7 @@ const sim_stats_t *sim_stats(const sim_t *sim)
 }
 
 uint64_t sim_now(const sim_t *sim) { return sim->cycles; }
+uint64_t sim_event_time(const sim_t *sim) { return sim->event_when != UINT64_MAX ? sim->event_when : sim->cycles; }
 uint64_t sim_cpu_hz(const sim_t *sim) { return sim->hz; }
 uint64_t sim_ns_to_cycles(const sim_t *sim, uint64_t ns)
 {
@@ -87,6 +88,7 @@ sim_t *sim_new(const sim_config_t *cfg)
     s->cfg.ram_size = s->ram_size;
     s->stop_req = SIM_STOP_NONE;
     s->deadline = UINT64_MAX;
+    s->event_when = UINT64_MAX;
     s->semihosting = !cfg->no_semihosting;
     s->entry = SIM_RESET_PC;
     s->cc = calloc(SIM_CC_SIZE, sizeof *s->cc);
@@ -125,6 +127,12 @@ void sim_free(sim_t *s)
     if (s->soc) soc_free(s->soc);
     if (s->reset_ctx) uc_context_free(s->reset_ctx);
     for (int i = 0; i < s->n_ccnt_sites; i++) free(s->ccnt_sites[i]);
+    for (int i = 0; i < s->n_probes; i++) {
+        free(s->probes[i]->samples);
+        free(s->probes[i]);
+    }
+    for (size_t i = 0; i < s->nsyms; i++) free(s->syms[i].name);
+    free(s->syms);
     if (s->uc) uc_close(s->uc);
     for (int i = 0; i < s->ndevs; i++) free(s->devs[i]);
     for (int i = 0; i < s->nsegs; i++) free(s->segs[i].data);
@@ -238,7 +246,9 @@ void sim_fire_due_timers(sim_t *s)
     for (unsigned guard = 0; s->heap_len && s->heap[0]->when <= s->cycles; guard++) {
         sim_timer_t *t = s->heap[0];
         heap_remove(s, t);
+        s->event_when = t->when;
         t->cb(t->opaque);
+        s->event_when = UINT64_MAX;
         if (s->reset_req && !s->running) sim_do_board_reset(s);
         if (guard > 10000000u) sim_model_bug("sched", "timer storm at one instant", __FILE__, __LINE__);
     }

@@ -151,4 +151,32 @@ const uint8_t *sim_board_mac(const sim_t *sim);  /* 6 bytes */
 struct soc;
 struct soc *sim_soc(const sim_t *sim);           /* added by core: the board's soc_t (stats) */
 
+/* ---- added by core: event time and IRQ entry latency probes ------------------------------ */
+/* The instant of the event being processed: inside a timer callback the timer's stamp
+ * (the device's own event time; the CPU sees it at the next block boundary), else sim_now(). */
+uint64_t sim_event_time(const sim_t *sim);
+/* Symbol of the loaded ELF's .symtab (functions, objects, labels; Thumb bit cleared).
+ * 0 found, -1 not found or no symbol table (raw image). First match if several. */
+int sim_symbol_lookup(const sim_t *sim, const char *name, uint32_t *addr);
+/* Probe the first instruction of the handler of `src` (0..71) at virtual address addr:
+ * each execution of addr that finds the source's rise armed in the IC (soc_irq_take_rise)
+ * records cycles(at addr) - rise cycle and disarms it. Call after loading, before sim_run.
+ * name: label for reports (may be NULL). Returns the probe index or -1. */
+#define SIM_IRQ_PROBE_MAX 16
+#define SIM_IRQ_PROBE_MAX_SAMPLES (1u << 20)    /* kept per probe; later ones only counted */
+int sim_add_irq_probe(sim_t *sim, unsigned src, uint32_t addr, const char *name);
+int sim_irq_probe_count(const sim_t *sim);
+typedef struct sim_irq_probe_info {
+    unsigned src;
+    uint32_t addr;
+    const char *name;          /* "" if none */
+    uint64_t hits;             /* armed hits = latency samples (kept + dropped) */
+    uint64_t unarmed;          /* executions of addr with no armed rise (not a sample) */
+    uint64_t dropped;          /* samples beyond SIM_IRQ_PROBE_MAX_SAMPLES (counted in max only) */
+    uint64_t nsamples;         /* kept samples, in arrival order */
+    const uint64_t *samples;   /* cycles; valid until the next sim_run / sim_free */
+    uint64_t min, median, p99, max; /* cycles; nearest rank over the kept samples, max over all */
+} sim_irq_probe_info_t;
+int sim_irq_probe_get(const sim_t *sim, int i, sim_irq_probe_info_t *out); /* 0 or -1 */
+
 #endif

@@ -41,6 +41,28 @@ typedef struct sim_ccnt_site {
     sim_t *sim;
 } sim_ccnt_site_t;
 
+/* IRQ entry latency probe (--irq-probe): UC_HOOK_CODE on one address; each hit that
+ * finds the source's rise armed in the IC adds (cycles at the instruction - rise) */
+typedef struct sim_irq_probe {
+    sim_t *sim;
+    unsigned src;
+    uint32_t addr;
+    char name[64];
+    uc_hook hook;
+    uint64_t hits, unarmed, dropped, max;
+    uint64_t seen_seq;             /* IC rise number this probe consumed last */
+    uint64_t *samples;
+    size_t n, cap;
+    uint32_t pblock, ppartial;     /* cache: cost before addr in the block at pblock */
+    bool pvalid;
+} sim_irq_probe_t;
+
+/* ELF .symtab entry kept for symbol lookups (--irq-probe SRC=SYMBOL) */
+typedef struct sim_symbol {
+    char *name;
+    uint32_t value;
+} sim_symbol_t;
+
 struct sim {
     /* ---- hot: touched by the block hook on every block ---- */
     uint64_t cycles;
@@ -89,6 +111,11 @@ struct sim {
     sim_ccnt_site_t ccnt_pending[8];
     sim_ccnt_site_t *ccnt_sites[SIM_MAX_CCNT_SITES];
     int n_ccnt_sites;
+    sim_irq_probe_t *probes[SIM_IRQ_PROBE_MAX];
+    int n_probes;
+    sim_symbol_t *syms;
+    size_t nsyms;
+    uint64_t event_when;           /* stamp of the timer being fired, UINT64_MAX outside */
 
     /* ---- devices ---- */
     sim_device_t *devs[SIM_MAX_DEVICES];

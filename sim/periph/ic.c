@@ -131,6 +131,7 @@ void bcm2835_ic_reset(void *opaque)
     s->arm_enable = 0;
     s->fiq_source = 0;
     s->fiq_enable = false;
+    for (unsigned i = 0; i < BCM2835_IRQ_COUNT; i++) s->rise_armed[i] = false;
     ic_update(s);
 }
 
@@ -142,6 +143,14 @@ void bcm2835_ic_init(bcm2835_ic_t *s, sim_t *sim)
 void bcm2835_ic_set_input(bcm2835_ic_t *s, unsigned source, bool level)
 {
     SIM_ASSERT(IC_NAME, source < BCM2835_IRQ_COUNT);
+    bool old = source < IC_GPU_SOURCES ? (s->gpu_level >> source) & 1
+                                       : (s->arm_level >> (source - IC_GPU_SOURCES)) & 1;
+    if (level && !old) {
+        if (s->rise_armed[source]) s->stats.rises_unconsumed++;
+        s->rise_cycle[source] = sim_event_time(s->sim);
+        s->rise_seq[source]++;
+        s->rise_armed[source] = true;
+    }
     if (source < IC_GPU_SOURCES) {
         uint64_t m = 1ull << source;
         s->gpu_level = level ? (s->gpu_level | m) : (s->gpu_level & ~m);
@@ -154,6 +163,29 @@ void bcm2835_ic_set_input(bcm2835_ic_t *s, unsigned source, bool level)
 
 bool bcm2835_ic_irq_out(const bcm2835_ic_t *s) { return s->irq_out; }
 bool bcm2835_ic_fiq_out(const bcm2835_ic_t *s) { return s->fiq_out; }
+
+uint64_t bcm2835_ic_rise_cycle(const bcm2835_ic_t *s, unsigned source)
+{
+    return source < BCM2835_IRQ_COUNT ? s->rise_cycle[source] : 0;
+}
+
+bool bcm2835_ic_rise_armed(const bcm2835_ic_t *s, unsigned source)
+{
+    return source < BCM2835_IRQ_COUNT && s->rise_armed[source];
+}
+
+uint64_t bcm2835_ic_rise_seq(const bcm2835_ic_t *s, unsigned source)
+{
+    return source < BCM2835_IRQ_COUNT ? s->rise_seq[source] : 0;
+}
+
+bool bcm2835_ic_take_rise(bcm2835_ic_t *s, unsigned source, uint64_t *cycle)
+{
+    if (source >= BCM2835_IRQ_COUNT || !s->rise_armed[source]) return false;
+    s->rise_armed[source] = false;
+    *cycle = s->rise_cycle[source];
+    return true;
+}
 
 const sim_dev_ops_t bcm2835_ic_ops = {
     .name = IC_NAME,

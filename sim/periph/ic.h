@@ -13,8 +13,14 @@ typedef struct bcm2835_ic {
     uint8_t fiq_source;   /* 0..71 */
     bool fiq_enable;
     bool irq_out, fiq_out; /* last value driven to the CPU */
+    /* latency probes: cycle of each source's last 0->1 input edge (sim_event_time), and
+     * whether it is still armed (not yet consumed by a probe hit) */
+    uint64_t rise_cycle[72];
+    uint64_t rise_seq[72];   /* number of rises so far: several probes on one source */
+    bool rise_armed[72];
     struct {
         uint64_t guest_errors, irq_edges, fiq_edges;
+        uint64_t rises_unconsumed;   /* a rise replaced an armed one (probe missed it) */
     } stats;
 } bcm2835_ic_t;
 
@@ -24,4 +30,10 @@ void bcm2835_ic_reset(void *opaque);
 void bcm2835_ic_set_input(bcm2835_ic_t *s, unsigned source, bool level);
 bool bcm2835_ic_irq_out(const bcm2835_ic_t *s);
 bool bcm2835_ic_fiq_out(const bcm2835_ic_t *s);
+/* latency probes: last rise of `source` and whether a probe may still consume it */
+uint64_t bcm2835_ic_rise_cycle(const bcm2835_ic_t *s, unsigned source);
+bool bcm2835_ic_rise_armed(const bcm2835_ic_t *s, unsigned source);
+uint64_t bcm2835_ic_rise_seq(const bcm2835_ic_t *s, unsigned source);
+/* consume the armed rise: true + *cycle, or false if none is armed */
+bool bcm2835_ic_take_rise(bcm2835_ic_t *s, unsigned source, uint64_t *cycle);
 #endif

@@ -4,6 +4,7 @@
 #include "core/sim.h"
 #include "core/sim_internal.h"
 #include "core/timing.h"
+#include "soc.h"
 #include "guest.h"
 
 #include <stdio.h>
@@ -36,13 +37,15 @@ static const char *guest_dir;
 /* ---- the test device (guest.h) -------------------------------------------------- */
 typedef struct testdev {
     sim_t *sim;
-    sim_timer_t irq_timer, fiq_timer;
+    sim_timer_t irq_timer, fiq_timer, src_timer;
+    unsigned src;                  /* BCM2835 source selected by TESTDEV_SRC */
     uint32_t log[256];
     unsigned nlog;
 } testdev_t;
 
 static void td_irq(void *o) { sim_cpu_set_irq(((testdev_t *)o)->sim, true); }
 static void td_fiq(void *o) { sim_cpu_set_fiq(((testdev_t *)o)->sim, true); }
+static void td_src(void *o) { sim_irq_set(((testdev_t *)o)->sim, ((testdev_t *)o)->src, true); }
 
 static uint32_t td_read(void *o, uint32_t off, unsigned size)
 {
@@ -60,6 +63,11 @@ static void td_write(void *o, uint32_t off, uint32_t val, unsigned size)
     case TESTDEV_FIQ: sim_cpu_set_fiq(t->sim, val & 1); break;
     case TESTDEV_IRQ_IN: sim_timer_mod(&t->irq_timer, sim_now(t->sim) + val); break;
     case TESTDEV_FIQ_IN: sim_timer_mod(&t->fiq_timer, sim_now(t->sim) + val); break;
+    case TESTDEV_SRC:
+        t->src = (val & 0x7F) < 72 ? (val & 0x7F) : 0;
+        sim_irq_set(t->sim, t->src, (val >> 8) & 1);
+        break;
+    case TESTDEV_SRC_IN: sim_timer_mod(&t->src_timer, sim_now(t->sim) + val); break;
     case TESTDEV_LOG:
         if (t->nlog < 256) t->log[t->nlog++] = val;
         break;
@@ -86,6 +94,7 @@ static sim_t *boot(const char *guest, sim_timing_t timing, testdev_t *td)
         td->sim = s;
         sim_timer_init(&td->irq_timer, s, td_irq, td);
         sim_timer_init(&td->fiq_timer, s, td_fiq, td);
+        sim_timer_init(&td->src_timer, s, td_src, td);
         if (sim_map_device(s, TESTDEV_BASE, 0x1000, &td_ops, td) != 0) return NULL;
     }
     char path[1024];
@@ -677,10 +686,89 @@ static void t_bench_smoke(void)
     sim_free(s);
 }
 
+/* IRQ entry latency probes: a BCM2835 source raised through the IC while the CPU waits in
+ * WFI gives exactly exception entry + the vector branch (and its penalty) at the handler's
+ * first instruction, + the cost of the instructions before a label further in; a rise
+ * while CPSR.I is set adds the masked time. Exact and deterministic. */
+static void t_irq_probe(void)
+{
+    uint64_t first[2][2] = {{0}};
+    for (int mode = 0; mode < 2; mode++) {
+        bool insn = mode == 1;
+        for (int rep = 0; rep < 2; rep++) {
+            testdev_t td;
+            sim_t *s = boot("irq_probe.elf", insn ? SIM_TIMING_INSN : SIM_TIMING_TRM, &td);
+            CHECK(s != NULL);
+            if (!s) return;
+            uint32_t h = 0, mid = 0, vec = 0, pre[3];
+            CHECK_EQ(sim_symbol_lookup(s, "probe_h", &h), 0);
+            CHECK_EQ(sim_symbol_lookup(s, "probe_mid", &mid), 0);
+            CHECK(sim_symbol_lookup(s, "no_such_symbol", &vec) != 0);
+            CHECK_EQ(mid - h, 12);
+            CHECK_EQ(sim_add_irq_probe(s, PROBE_SRC, h, "probe_h"), 0);
+            CHECK_EQ(sim_add_irq_probe(s, PROBE_SRC, mid, "probe_mid"), 1);
+            CHECK_EQ(sim_add_irq_probe(s, PROBE_SRC + 1, h, NULL), 2); /* never rises */
+            CHECK_EQ(sim_run(s), SIM_STOP_HALT);
+            CHECK_EQ(td.nlog, 2);
+            CHECK_EQ(td.log[0], 'A');
+            CHECK_EQ(td.log[1], 'B');
+            /* expected entry: SIM_T_EXC_ENTRY, the `b irq_h` at the IRQ vector (0x8018), the
+             * taken-branch penalty it hands to the handler's block */
+            sim_cost_entry_t e, e3;
+            CHECK_EQ(sim_read_va(s, 0x8018, &vec, 4), 0);
+            cost_of(&vec, 1, insn, &e);
+            uint64_t entry = (insn ? 0 : SIM_T_EXC_ENTRY) + e.cost + e.pen_taken;
+            CHECK_EQ(sim_read_va(s, h, pre, 12), 0);
+            uint64_t before_mid = cost_of(pre, 3, insn, &e3);
+            sim_irq_probe_info_t p0, p1, p2;
+            CHECK_EQ(sim_irq_probe_count(s), 3);
+            CHECK_EQ(sim_irq_probe_get(s, 0, &p0), 0);
+            CHECK_EQ(sim_irq_probe_get(s, 1, &p1), 0);
+            CHECK_EQ(sim_irq_probe_get(s, 2, &p2), 0);
+            CHECK_EQ(p0.hits, 2);
+            CHECK_EQ(p0.nsamples, 2);
+            CHECK_EQ(p0.unarmed, 0);
+            CHECK_EQ(p1.hits, 2);
+            CHECK_EQ(p2.hits, 0);
+            CHECK_EQ(p2.unarmed, 2); /* executed, but its source never rose */
+            if (p0.nsamples == 2 && p1.nsamples == 2) {
+                fprintf(stderr, "%s: entry %llu cycles (expected %llu), +%llu at probe_mid; masked %llu\n",
+                        insn ? "insn" : "trm", (unsigned long long)p0.samples[0], (unsigned long long)entry,
+                        (unsigned long long)before_mid, (unsigned long long)p0.samples[1]);
+                CHECK_EQ(p0.samples[0], entry);
+                CHECK_EQ(p1.samples[0], entry + before_mid);
+                CHECK_EQ(p1.samples[1], p0.samples[1] + before_mid);
+                /* masked: the loop (>= 2 cycles per iteration) after the rise, 20 cycles
+                 * after the loop starts, delays the entry */
+                CHECK(p0.samples[1] >= entry + 2 * PROBE_MASK_ITERS - 40);
+                CHECK(p0.samples[1] <= entry + 10 * PROBE_MASK_ITERS);
+                CHECK_EQ(p0.min, p0.samples[0]);
+                CHECK_EQ(p0.median, p0.samples[0]); /* nearest rank of 2 */
+                CHECK_EQ(p0.p99, p0.samples[1]);
+                CHECK_EQ(p0.max, p0.samples[1]);
+                if (rep == 0) {
+                    first[mode][0] = p0.samples[0];
+                    first[mode][1] = p0.samples[1];
+                } else {
+                    CHECK_EQ(p0.samples[0], first[mode][0]); /* deterministic */
+                    CHECK_EQ(p0.samples[1], first[mode][1]);
+                }
+            }
+            /* the IC side: the last rise was consumed by the first probe that hit */
+            CHECK(!soc_irq_rise_armed(sim_soc(s), PROBE_SRC));
+            CHECK_EQ(soc_irq_rise_seq(sim_soc(s), PROBE_SRC), 2);
+            CHECK(soc_irq_rise_cycle(sim_soc(s), PROBE_SRC) > 0);
+            CHECK(sim_add_irq_probe(s, 72, h, NULL) < 0);
+            sim_free(s);
+        }
+    }
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
 } tests[] = {
+    {"irq_probe", t_irq_probe},
     {"sched", t_sched},
     {"advance", t_advance},
     {"mmio", t_mmio},
