@@ -423,34 +423,42 @@ static unsigned decode_thumb(const uint8_t *p, uint32_t avail, ins_t *d)
     }
 }
 
+/* Decodes the instruction at code + off (ARM or Thumb); returns its length in bytes. */
+static unsigned decode_one(const uint8_t *code, uint32_t off, uint32_t size, bool thumb, ins_t *d)
+{
+    if (thumb) return decode_thumb(code + off, size - off, d);
+    uint32_t w = (uint32_t)code[off] | (uint32_t)code[off + 1] << 8 | (uint32_t)code[off + 2] << 16 |
+                 (uint32_t)code[off + 3] << 24;
+    decode_arm(w, off, d);
+    return 4;
+}
+
+/* Issues d at the earliest cycle >= t its sources allow (interlocks), updates when its
+ * results are ready, and returns the cycle the next instruction may issue. */
+static uint32_t issue_one(const ins_t *d, uint32_t ready[16], uint32_t t)
+{
+    uint32_t start = t;
+    for (unsigned r = 0; r < 16; r++) {
+        if ((d->src & R(r)) && ready[r] > start) start = ready[r];
+        if ((d->src_late & R(r)) && ready[r] > start + 1) start = ready[r] - 1;
+    }
+    for (unsigned r = 0; r < 16; r++) {
+        if (d->dst & R(r)) ready[r] = start + (d->lat > d->issue ? d->lat : d->issue);
+        if (d->dst1 & R(r)) ready[r] = start + d->issue;
+    }
+    return start + d->issue + d->extra;
+}
+
 /* Issue time of `code` (up to SIM_T_LOOKAHEAD_INSNS instructions) after a block that ended
- * at time t with register readiness `ready` (or all ready when NULL). */
+ * at time t with register readiness `carried` (or all ready when NULL). */
 static uint32_t lookahead_end(const uint8_t *code, uint32_t size, bool thumb, const uint32_t *carried, uint32_t t)
 {
     uint32_t ready[16];
     for (unsigned r = 0; r < 16; r++) ready[r] = carried ? carried[r] : 0;
     for (uint32_t off = 0, k = 0; k < SIM_T_LOOKAHEAD_INSNS && off + (thumb ? 2 : 4) <= size; k++) {
         ins_t d;
-        unsigned len;
-        if (thumb) {
-            len = decode_thumb(code + off, size - off, &d);
-        } else {
-            uint32_t w = (uint32_t)code[off] | (uint32_t)code[off + 1] << 8 | (uint32_t)code[off + 2] << 16 |
-                         (uint32_t)code[off + 3] << 24;
-            decode_arm(w, off, &d);
-            len = 4;
-        }
-        off += len;
-        uint32_t start = t;
-        for (unsigned r = 0; r < 16; r++) {
-            if ((d.src & R(r)) && ready[r] > start) start = ready[r];
-            if ((d.src_late & R(r)) && ready[r] > start + 1) start = ready[r] - 1;
-        }
-        t = start + d.issue + d.extra;
-        for (unsigned r = 0; r < 16; r++) {
-            if (d.dst & R(r)) ready[r] = start + (d.lat > d.issue ? d.lat : d.issue);
-            if (d.dst1 & R(r)) ready[r] = start + d.issue;
-        }
+        off += decode_one(code, off, size, thumb, &d);
+        t = issue_one(&d, ready, t);
         if (d.br != BR_NONE) break;
     }
     return t;
@@ -469,15 +477,7 @@ void sim_timing_decode_next(const uint8_t *code, uint32_t size, const uint8_t *n
     memset(out, 0, sizeof *out);
     for (uint32_t off = 0; off + (thumb ? 2 : 4) <= size;) {
         ins_t d;
-        unsigned len;
-        if (thumb) {
-            len = decode_thumb(code + off, size - off, &d);
-        } else {
-            uint32_t w = (uint32_t)code[off] | (uint32_t)code[off + 1] << 8 | (uint32_t)code[off + 2] << 16 |
-                         (uint32_t)code[off + 3] << 24;
-            decode_arm(w, off, &d);
-            len = 4;
-        }
+        unsigned len = decode_one(code, off, size, thumb, &d);
         if ((d.flags & SIM_BF_CCNT) && !(out->flags & SIM_BF_CCNT)) {
             out->ccnt_off = off;
             out->ccnt_rd = 0;
@@ -491,16 +491,7 @@ void sim_timing_decode_next(const uint8_t *code, uint32_t size, const uint8_t *n
         off += len;
         last = d.br;
         if (insn_mode) continue;
-        uint32_t start = t;
-        for (unsigned r = 0; r < 16; r++) {
-            if ((d.src & R(r)) && ready[r] > start) start = ready[r];
-            if ((d.src_late & R(r)) && ready[r] > start + 1) start = ready[r] - 1;
-        }
-        t = start + d.issue + d.extra;
-        for (unsigned r = 0; r < 16; r++) {
-            if (d.dst & R(r)) ready[r] = start + (d.lat > d.issue ? d.lat : d.issue);
-            if (d.dst1 & R(r)) ready[r] = start + d.issue;
-        }
+        t = issue_one(&d, ready, t);
     }
     out->ninsn = ninsn;
     if (insn_mode) {
