@@ -38,7 +38,7 @@ int backend_linux_start(sk_target_t *t, const sk_target_cfg_t *cfg, char *err, s
     argv[a] = NULL;
     target_note(t, "spawn: %s --board %s --timeout %s%s -- (port helper)", cfg->linux_boot, board, timeout,
                 cfg->icount ? " --icount" : "");
-    if (proc_spawn(&t->proc, argv, PROC_IO_PIPE, t->stderr_path) != 0) {
+    if (proc_spawn_nice(&t->proc, argv, PROC_IO_PIPE, t->stderr_path, SK_TARGET_NICE) != 0) {
         snprintf(err, errlen, "cannot start %s: %s", cfg->linux_boot, strerror(errno));
         return -1;
     }

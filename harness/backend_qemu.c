@@ -81,7 +81,7 @@ int backend_qemu_start(sk_target_t *t, const sk_target_cfg_t *cfg, char *err, si
     argv[a] = NULL;
     target_note(t, "spawn: %s -M raspi0 -bios %s ... -serial %s%s", cfg->qemu_path, cfg->kernel, serial,
                 cfg->icount ? " -icount shift=0,sleep=off" : "");
-    if (proc_spawn(&t->proc, argv, PROC_IO_NULL, t->stderr_path) != 0) {
+    if (proc_spawn_nice(&t->proc, argv, PROC_IO_NULL, t->stderr_path, SK_TARGET_NICE) != 0) {
         snprintf(err, errlen, "cannot start %s: %s", cfg->qemu_path, strerror(errno));
         return -1;
     }

@@ -1,3 +1,4 @@
+#include <sys/resource.h>
 #include "proc.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -68,6 +69,11 @@ static void track(pid_t pid, bool add)
 
 int proc_spawn(sk_proc_t *p, char *const argv[], proc_io_t io, const char *stderr_path)
 {
+    return proc_spawn_nice(p, argv, io, stderr_path, 0);
+}
+
+int proc_spawn_nice(sk_proc_t *p, char *const argv[], proc_io_t io, const char *stderr_path, int nice_inc)
+{
     memset(p, 0, sizeof *p);
     p->to_child = p->from_child = -1;
     bool pipe_io = io == PROC_IO_PIPE;
@@ -107,6 +113,7 @@ int proc_spawn(sk_proc_t *p, char *const argv[], proc_io_t io, const char *stder
         dup2(pipe_io ? in[0] : slave >= 0 ? slave : devnull, 0);
         dup2(pipe_io ? out[1] : slave >= 0 ? slave : devnull, 1);
         dup2(errfd, 2);
+        if (nice_inc) setpriority(PRIO_PROCESS, 0, nice_inc); /* threads created later inherit it */
         execvp(argv[0], argv);
         dprintf(2, "skbench: cannot execute %s: %s\n", argv[0], strerror(errno));
         _exit(127);
