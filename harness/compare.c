@@ -2,6 +2,7 @@
  * there are no aggregates) of cycles, cpu_time and real_time. A metric regresses when
  * NEW > OLD * (1 + threshold/100). host_wall_us is never compared (not reproducible). */
 #include "compare.h"
+#include "results.h"
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
@@ -126,23 +127,9 @@ int cmp_json(const char *old_json, const char *new_json, double thr, FILE *out)
     return regress;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = len >= 0 ? malloc((size_t)len + 1) : NULL;
-    if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) { free(buf); buf = NULL; }
-    if (buf) buf[len] = '\0';
-    fclose(f);
-    return buf;
-}
-
 int cmp_files(const char *old_path, const char *new_path, double thr, FILE *out)
 {
-    char *a = slurp(old_path), *b = slurp(new_path);
+    char *a = sk_slurp(old_path), *b = sk_slurp(new_path);
     int rc;
     if (!a) { fprintf(out, "compare: cannot read %s\n", old_path); rc = 2; }
     else if (!b) { fprintf(out, "compare: cannot read %s\n", new_path); rc = 2; }

@@ -314,37 +314,32 @@ static int md5_load(sk_target_t *t, collect_t *c, const radio_params_t *p, doubl
     return CON_OK;
 }
 
-static void sim_uart1_stats(const char *path, double *overruns, double *dropped)
+/* The simulator's --stats-json document, parsed once per sample (NULL if unreadable). */
+static cJSON *sim_stats_load(const char *path)
+{
+    char *text = path ? sk_slurp(path) : NULL;
+    cJSON *o = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    return o;
+}
+
+static void sim_uart1_stats(const cJSON *stats, double *overruns, double *dropped)
 {
     *overruns = *dropped = -1;
-    FILE *f = path ? fopen(path, "r") : NULL;
-    if (!f) return;
-    char buf[8192];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    cJSON *o = cJSON_Parse(buf);
-    cJSON *u = cJSON_GetObjectItem(cJSON_GetObjectItem(o, "devices"), "uart1");
+    cJSON *u = cJSON_GetObjectItem(cJSON_GetObjectItem(stats, "devices"), "uart1");
     cJSON *ov = cJSON_GetObjectItem(u, "rx_overruns"), *dr = cJSON_GetObjectItem(u, "rx_dropped_disabled");
     if (cJSON_IsNumber(ov)) *overruns = ov->valuedouble;
     if (cJSON_IsNumber(dr)) *dropped = dr->valuedouble;
-    cJSON_Delete(o);
 }
 
-/* --irq-probe figures of source 29 (AUX, mini UART) from the --stats-json file, in µs.
+/* --irq-probe figures of source 29 (AUX, mini UART) from the --stats-json document, in µs.
  * false when the run had no such probe (e.g. no kernel.elf); -1 values when it never hit */
-static bool sim_irq_probe_stats(const char *path, double *median, double *p99, double *max)
+static bool sim_irq_probe_stats(const cJSON *stats, double *median, double *p99, double *max)
 {
     bool found = false;
     *median = *p99 = *max = -1;
-    FILE *f = path ? fopen(path, "r") : NULL;
-    if (!f) return false;
-    static char buf[65536];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    cJSON *o = cJSON_Parse(buf), *p;
-    cJSON_ArrayForEach(p, cJSON_GetObjectItem(o, "irq_probes"))
+    cJSON *p;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItem(stats, "irq_probes"))
     {
         cJSON *src = cJSON_GetObjectItem(p, "src"), *hits = cJSON_GetObjectItem(p, "hits");
         if (!cJSON_IsNumber(src) || src->valueint != 29) continue;
@@ -357,7 +352,6 @@ static bool sim_irq_probe_stats(const char *path, double *median, double *p99, d
         if (cJSON_IsNumber(mx)) *max = mx->valuedouble;
         break;
     }
-    cJSON_Delete(o);
     return found;
 }
 
@@ -419,7 +413,8 @@ int radio_run(sk_target_t *t, const radio_params_t *p, const char *report_path, 
         radio_outcome_t o;
         radio_match(tels, nt, c.ev, c.n, cpu_hz, &o);
         double hw_ov, hw_dis;
-        sim_uart1_stats(stats_json, &hw_ov, &hw_dis);
+        cJSON *stats = sim_stats_load(stats_json);
+        sim_uart1_stats(stats, &hw_ov, &hw_dis);
         memset(s, 0, sizeof *s);
         s->n = p->telegrams;
         s->exec_us = o.stream_us;
@@ -443,7 +438,7 @@ int radio_run(sk_target_t *t, const radio_params_t *p, const char *report_path, 
         put(s, "latency_max_us", o.lat_max_us);
         if (p->probe_symbol && p->probe_symbol[0] && strcmp(p->probe_symbol, "none") != 0) {
             double vm, vp, vx;
-            if (sim_irq_probe_stats(stats_json, &vm, &vp, &vx)) {
+            if (sim_irq_probe_stats(stats, &vm, &vp, &vx)) {
                 put(s, "vmit_entry_median_us", vm);
                 put(s, "vmit_entry_p99_us", vp);
                 put(s, "vmit_entry_max_us", vx);
@@ -451,6 +446,7 @@ int radio_run(sk_target_t *t, const radio_params_t *p, const char *report_path, 
                             p->probe_symbol, vm, vp, vx);
             }
         }
+        cJSON_Delete(stats);
         put(s, "wrong", (double)o.wrong);
         put(s, "latency_bad", (double)o.lat_bad);
         s->ok = o.wrong == 0 && o.decoded == o.matched;

@@ -231,3 +231,17 @@ int res_write_csv(const sk_results_t *r, const char *path)
     }
     return fclose(f) == 0 ? 0 : -1;
 }
+
+char *sk_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) { free(buf); buf = NULL; }
+    if (buf) buf[len] = '\0';
+    fclose(f);
+    return buf;
+}

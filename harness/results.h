@@ -50,4 +50,7 @@ int res_write_csv(const sk_results_t *r, const char *path);
 /* Mean/median/stddev helpers (exposed for tests). */
 void res_stats(const double *v, size_t n, double *mean, double *median, double *stddev);
 
+/* The whole file as a NUL-terminated string (malloc'd), or NULL. */
+char *sk_slurp(const char *path);
+
 #endif
