@@ -1,6 +1,7 @@
 /* PL011 UART0 (BCM2835 datasheet chapter 13; ARM PrimeCell UART PL011 TRM DDI 0183).
  * Constant configuration (base, IRQ, pins) is separate from the mutable driver state. */
 #include "hal/uart.h"
+#include <stdbool.h>
 #include "hal/gpio.h"
 #include "vmit/vmit.h"
 #include "hal/mmio.h"
@@ -63,6 +64,27 @@ static int uart_divisor(uint32_t clk_hz, uint32_t baud, uint32_t *ibrd, uint32_t
     return (*ibrd == 0 || *ibrd > 0xFFFFu) ? ERR_RANGE : ERR_OK;
 }
 
+#define UART_CR_ON (PL011_CR_UARTEN_BIT | PL011_CR_TXE_BIT | PL011_CR_RXE_BIT)
+
+/* PL011 TRM 3.3.8, reprogramming: disable, let the current character finish (bounded),
+ * then the divisors and LCRH (its write latches IBRD/FBRD; 8N1, FIFOs on), then enable.
+ * Callers hold mmio_enter(). */
+static void uart_disable_idle(void)
+{
+    uint32_t start = st_now32();
+    mmio_write32(UART_B, PL011_CR, 0);
+    while (mmio_read32(UART_B, PL011_FR) & PL011_FR_BUSY_BIT)
+        if (st_now32() - start > UART_POLL_TIMEOUT_US)
+            break;
+}
+
+static void uart_write_divisors(uint32_t ibrd, uint32_t fbrd)
+{
+    mmio_write32(UART_B, PL011_IBRD, ibrd);
+    mmio_write32(UART_B, PL011_FBRD, fbrd);
+    mmio_write32(UART_B, PL011_LCRH, PL011_LCRH_WLEN_8 | PL011_LCRH_FEN_BIT);
+}
+
 int uart_init(uint32_t uart_clk_hz, uint32_t baud)
 {
     if (!baud)
@@ -79,25 +101,17 @@ int uart_init(uint32_t uart_clk_hz, uint32_t baud)
     if (rc)
         return rc;
 
-    /* PL011 TRM 3.3.8: disable, let the current character finish, program the divisors,
-     * then LCRH (its write latches IBRD/FBRD), then enable. */
-    uint32_t start = st_now32();
     mmio_enter();
-    mmio_write32(UART_B, PL011_CR, 0);
-    while (mmio_read32(UART_B, PL011_FR) & PL011_FR_BUSY_BIT)
-        if (st_now32() - start > UART_POLL_TIMEOUT_US)
-            break;
+    uart_disable_idle();
     mmio_write32(UART_B, PL011_IMSC, 0);
-    mmio_write32(UART_B, PL011_IBRD, ibrd);
-    mmio_write32(UART_B, PL011_FBRD, fbrd);
-    mmio_write32(UART_B, PL011_LCRH, PL011_LCRH_WLEN_8 | PL011_LCRH_FEN_BIT);
+    uart_write_divisors(ibrd, fbrd);
     /* A byte that arrived before us (host piping during boot) is still readable here.
      * Not reading it before the FEN change matters on QEMU 7.2: its pl011 resets the FIFO
      * indices on a FEN change but leaves RXFE clear, and the byte sitting in slot 0 is the
      * one we then read; reading it earlier lets the next byte arrive and get discarded. */
     uart_rx_fifo_drain();
     mmio_write32(UART_B, PL011_IFLS, UART_IFLS);
-    mmio_write32(UART_B, PL011_CR, PL011_CR_UARTEN_BIT | PL011_CR_TXE_BIT | PL011_CR_RXE_BIT);
+    mmio_write32(UART_B, PL011_CR, UART_CR_ON);
     mmio_leave();
     return ERR_OK;
 }
@@ -200,13 +214,27 @@ static void uart_tx_enqueue(const char *s, size_t len)
     mmio_leave();
 }
 
+/* Queues all of s when the ring has room for it (and for a "\r\n" in front when line is
+ * set and another writer left a partial line); nothing otherwise. Caller: IRQs masked. */
+static bool uart_enqueue_masked(const char *s, size_t len, int line)
+{
+    static const char eol[2] = {'\r', '\n'};
+    size_t pre = (line && uart0.col_open) ? 2u : 0u;
+    if (UART_TX_RING - (uart0.tx_head - uart0.tx_tail) < len + pre)
+        return false;
+    if (pre)
+        uart_tx_enqueue(eol, 2);
+    uart_tx_enqueue(s, len);
+    uart0.col_open = s[len - 1] != '\n';
+    return true;
+}
+
 /* Line-atomic output: one call's bytes (plus, for a line, a "\r\n" in front when another
  * writer left a partial line such as the prompt or an echo) enter the TX path in one
  * IRQ-masked step, so VMIO lines and console replies never interleave mid-line. When the
  * ring lacks room the writer waits with IRQs enabled (bounded), then queues it all. */
 static void uart_write_atomic(const char *s, size_t len, int line)
 {
-    static const char eol[2] = {'\r', '\n'};
     if (!len)
         return;
     if (!uart0.irq_mode || uart0.panic || !exc_irq_enabled() || len + 2u > UART_TX_RING) {
@@ -224,16 +252,11 @@ static void uart_write_atomic(const char *s, size_t len, int line)
     uint32_t start = st_now32();
     for (;;) {
         uint32_t flags = exc_irq_save();
-        size_t pre = (line && uart0.col_open) ? 2u : 0u;
-        if (UART_TX_RING - (uart0.tx_head - uart0.tx_tail) >= len + pre) {
-            if (pre)
-                uart_tx_enqueue(eol, 2);
-            uart_tx_enqueue(s, len);
-            uart0.col_open = s[len - 1] != '\n';
-            exc_irq_restore(flags);
+        bool queued = uart_enqueue_masked(s, len, line);
+        exc_irq_restore(flags);
+        if (queued)
             return;
-        }
-        exc_irq_restore(flags); /* ring full: let the ISR drain it, bounded */
+        /* ring full: let the ISR drain it, bounded */
         if (st_now32() - start > UART_POLL_TIMEOUT_US * 10u) {
             uart0.stats.tx_timeouts += (uint32_t)len;
             return;
@@ -258,7 +281,6 @@ void uart_write_line(const char *s, size_t len)
 
 int uart_try_write_line(const char *s, size_t len)
 {
-    static const char eol[2] = {'\r', '\n'};
     if (!len)
         return ERR_OK;
     if (!uart0.irq_mode || uart0.panic || !exc_irq_enabled()) {
@@ -266,16 +288,10 @@ int uart_try_write_line(const char *s, size_t len)
         return ERR_OK;
     }
     uint32_t flags = exc_irq_save();
-    size_t pre = uart0.col_open ? 2u : 0u;
-    int rc = ERR_NOSPC;
-    if (UART_TX_RING - (uart0.tx_head - uart0.tx_tail) >= len + pre) {
-        if (pre)
-            uart_tx_enqueue(eol, 2);
-        uart_tx_enqueue(s, len);
-        uart0.col_open = s[len - 1] != '\n';
-        rc = ERR_OK;
-    } else {
+    int rc = ERR_OK;
+    if (!uart_enqueue_masked(s, len, 1)) {
         uart0.stats.tx_lines_dropped++;
+        rc = ERR_NOSPC;
     }
     exc_irq_restore(flags);
     return rc;
@@ -288,18 +304,10 @@ int uart_set_baud(uint32_t baud)
         return ERR_RANGE;
     uart_tx_drain(UART_POLL_TIMEOUT_US * 10u);
     uint32_t flags = exc_irq_save();
-    uint32_t start = st_now32();
     mmio_enter();
-    /* PL011 TRM 3.3.8: disable, let the current character finish, divisors, then LCRH
-     * (same value: FIFOs stay on and keep their contents), then enable. */
-    mmio_write32(UART_B, PL011_CR, 0);
-    while (mmio_read32(UART_B, PL011_FR) & PL011_FR_BUSY_BIT)
-        if (st_now32() - start > UART_POLL_TIMEOUT_US)
-            break;
-    mmio_write32(UART_B, PL011_IBRD, ibrd);
-    mmio_write32(UART_B, PL011_FBRD, fbrd);
-    mmio_write32(UART_B, PL011_LCRH, PL011_LCRH_WLEN_8 | PL011_LCRH_FEN_BIT);
-    mmio_write32(UART_B, PL011_CR, PL011_CR_UARTEN_BIT | PL011_CR_TXE_BIT | PL011_CR_RXE_BIT);
+    uart_disable_idle();
+    uart_write_divisors(ibrd, fbrd); /* same LCRH: FIFOs stay on and keep their contents */
+    mmio_write32(UART_B, PL011_CR, UART_CR_ON);
     mmio_leave();
     uart0.baud = baud;
     exc_irq_restore(flags);
