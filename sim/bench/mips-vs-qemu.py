@@ -5,53 +5,36 @@ running the same kernel.img and the same MD5 workload in one run.
 Method: the firmware's `md5 N TEXT` prints md5-start / md5-end around the work. The
 simulator's --stats-json gives guest instructions and host seconds for a whole run; two
 runs (N and 1) isolate the MD5 work: dI = instructions(N) - instructions(1), dT likewise.
-QEMU runs the same image; the host timestamps md5-start/md5-end on its serial output, and
-its MIPS is dI / (t_end - t_start) (QEMU executes the same instructions; it has no
+QEMU runs the same image through skbench's QEMU backend, which timestamps md5-start/md5-end
+on its serial output; its MIPS is dI / (t_end - t_start) (QEMU executes the same instructions; it has no
 instruction counter without -icount, which slows it). Prints a table and JSON.
 usage: mips-vs-qemu.py SIM KERNEL [N] [--reps R]"""
-import json, os, subprocess, sys, tempfile, time, select
+import json, os, subprocess, sys, tempfile
+
+TEXT = "The quick brown fox jumps over the lazy dog"
+
 
 def sim_run(sim, kernel, n, timing, tmp):
     inp = os.path.join(tmp, "in.txt")
     with open(inp, "w") as f:
-        f.write(f"md5 {n} The quick brown fox jumps over the lazy dog\nhalt\n")
+        f.write(f"md5 {n} {TEXT}\nhalt\n")
     st = os.path.join(tmp, "stats.json")
     subprocess.run([sim, "--uart0", "null", "--uart0-in", inp, "--timing", timing,
                     "--stats-json", st, kernel], check=True, timeout=900, stdin=subprocess.DEVNULL)
     d = json.load(open(st))
     return d["instructions"], d["host_seconds"]
 
-def qemu_marker_time(kernel, n, timeout=900):
-    p = subprocess.Popen(["qemu-system-arm", "-M", "raspi0", "-bios", kernel, "-display", "none",
-                          "-monitor", "none", "-serial", "stdio", "-semihosting"],
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    buf, t_start, t_end, sent = b"", None, None, False
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            r, _, _ = select.select([p.stdout], [], [], 1.0)
-            if not r:
-                continue
-            chunk = os.read(p.stdout.fileno(), 65536)
-            now = time.monotonic()
-            if not chunk:
-                break
-            buf += chunk
-            if not sent and b"> " in buf:
-                p.stdin.write(f"md5 {n} The quick brown fox jumps over the lazy dog\n".encode()); p.stdin.flush()
-                sent = True
-            if t_start is None and b"md5-start\r\n" in buf:
-                t_start = now
-            if t_start is not None and t_end is None and b"md5-end\r\n" in buf:
-                t_end = now
-                p.stdin.write(b"halt\n"); p.stdin.flush()
-            if t_end is not None and b"\nhalt" in buf:
-                break
-    finally:
-        p.kill(); p.wait()
-    if t_start is None or t_end is None:
-        sys.exit("qemu: markers not seen")
-    return t_end - t_start
+def qemu_marker_time(skbench, kernel, n, reps, tmp):
+    """Best execution time (s) of `md5 n` on QEMU raspi0 over reps, by the host timestamps of
+    the md5-start/md5-end markers, through skbench's QEMU backend (same method as fig. 5)."""
+    out = os.path.join(tmp, "qemu")
+    env = dict(os.environ, SK_KERNEL_IMG=kernel)
+    subprocess.run([skbench, "run", "md5", "--target", "qemu", "--set", f"n={n}", "--set",
+                    f"text={TEXT}", "--reps", str(reps), "--out", out, "--quiet", "--no-plot"],
+                   check=True, timeout=900, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    runs = [b["real_time"] for b in json.load(open(os.path.join(out, "results.json")))["benchmarks"]
+            if b["run_type"] == "iteration"]
+    return min(runs) / 1e6
 
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
@@ -72,7 +55,7 @@ def main():
                 best = tN if best is None else min(best, tN)
             out[f"sim_{timing}_insns"] = iN - i1
             out[f"sim_{timing}_mips"] = (iN - i1) / (best - t1) / 1e6
-        q = min(qemu_marker_time(kernel, n) for _ in range(reps))
+        q = qemu_marker_time(os.path.join(os.path.dirname(sim), "..", "harness", "skbench"), kernel, n, reps, tmp)
         out["qemu_seconds"] = q
         out["qemu_mips"] = out["sim_trm_insns"] / q / 1e6
     out["ratio_sim_trm_over_qemu"] = out["sim_trm_mips"] / out["qemu_mips"]
