@@ -51,10 +51,12 @@
 #define VMIO_POOL_SMALL_SIZE 128
 #endif
 #ifndef VMIO_POOL_LARGE_N
-#define VMIO_POOL_LARGE_N 16
+#define VMIO_POOL_LARGE_N 32
 #endif
 #ifndef VMIO_POOL_LARGE_SIZE
-#define VMIO_POOL_LARGE_SIZE 640 /* 512 B ESP3 frame + headroom, or one Ethernet MTU later */
+/* one Ethernet frame (1514 B) + ETH_HEADROOM (64, hal/eth.h) + the LAN9512 RX status word
+ * and bulk-in slack, rounded to the 32-byte D-cache line; also a 512 B ESP3 frame */
+#define VMIO_POOL_LARGE_SIZE 1664
 #endif
 
 #endif
