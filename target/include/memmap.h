@@ -9,8 +9,11 @@
  *   0x00310000 .. 0x0033FFFF  exception-mode stacks, full descending, one per mode
  *   0x00340000 .. 0x0034FFFF  VMIT level stacks (one per interrupt priority level) and the
  *                             VMIO stack (vmit/vmit.h)
- *   0x00400000 .. arm_mem     free (payload arena, packet buffers: later work)
- */
+ *   0x00400000 .. 0x004FFFFF  payload arena (serverkernel): code, data, bss, arguments
+ *   0x00500000 .. 0x0050FFFF  payload user stack (grows down from 0x00510000)
+ *   0x00600000 .. arm_mem     free
+ * The payload arena and user stack are 1 MiB sections so the MMU can give them user
+ * permissions while everything else stays privileged-only (target/sk/sandbox). */
 #ifndef MEMMAP_H
 #define MEMMAP_H
 
@@ -49,7 +52,11 @@
 #define MEMMAP_STACK_VMIO_TOP       (MEMMAP_STACK_VMIT_TOP(MEMMAP_STACK_VMIT_NLEVELS - 1) + MEMMAP_STACK_VMIO_SIZE)
 #define MEMMAP_STACK_END      MEMMAP_STACK_VMIO_TOP  /* = 0x0034C000 */
 
-#define MEMMAP_FREE_BASE      0x00400000
+#define MEMMAP_PAYLOAD_BASE   0x00400000 /* one 1 MiB section */
+#define MEMMAP_PAYLOAD_SIZE   0x00100000
+#define MEMMAP_PAYLOAD_STACK_BASE 0x00500000 /* one 1 MiB section, user stack at its start */
+#define MEMMAP_PAYLOAD_STACK_SIZE 0x00010000
+#define MEMMAP_FREE_BASE      0x00600000
 
 /* RAM mapped cacheable when the mailbox cannot tell the ARM memory size. Every BCM2835 board
  * has at least 256 MiB with the default GPU split; we assume the smallest sane value. */
