@@ -25,6 +25,11 @@ static const char usage[] =
     "                          output goes to --uart1 (null or file:PATH only; default null)\n"
     "  --modem-report FILE     write what the modem sent (JSON lines, per telegram: bytes,\n"
     "                          start_cycle, end_cycle; then totals) to FILE\n"
+    "  --usb SETUP             what hangs on the USB root port: lan9512 (default on pi1b:\n"
+    "                          hub + SMSC Ethernet), cdc-ecm (as QEMU -device usb-net: a\n"
+    "                          full-speed hub with a CDC-ECM NIC), none (default on pi0)\n"
+    "  --eth SPEC              the NIC's Ethernet link (sim/link/eth_link.h): null (default),\n"
+    "                          peer:SCRIPT, slirp[:OPTS], tap:IFNAME\n"
     "  --max-cycles N          stop after N simulated CPU cycles (exit 3)\n"
     "  --until-uart TEXT       stop with success when TEXT appears on the UART0 output\n"
     "  --wdog-action reset|stop  watchdog expiry resets the board (default) or stops (exit 4)\n"
@@ -51,7 +56,7 @@ static const char usage[] =
 
 enum { OPT_BOARD = 256, OPT_TIMING, OPT_UART0, OPT_UART0_IN, OPT_UART1, OPT_MAX_CYCLES, OPT_UNTIL_UART,
        OPT_WDOG, OPT_NO_SEMI, OPT_STATS, OPT_STATS_JSON, OPT_UART1_MODEM, OPT_MODEM_REPORT,
-       OPT_IRQ_PROBE, OPT_IRQ_PROBE_CSV };
+       OPT_IRQ_PROBE, OPT_IRQ_PROBE_CSV, OPT_USB, OPT_ETH };
 
 static int bad(const char *fmt, const char *arg)
 {
@@ -204,6 +209,8 @@ int main(int argc, char **argv)
         {"no-semihosting", no_argument, 0, OPT_NO_SEMI},
         {"irq-probe", required_argument, 0, OPT_IRQ_PROBE},
         {"irq-probe-csv", required_argument, 0, OPT_IRQ_PROBE_CSV},
+        {"usb", required_argument, 0, OPT_USB},
+        {"eth", required_argument, 0, OPT_ETH},
         {"stats", no_argument, 0, OPT_STATS},
         {"stats-json", required_argument, 0, OPT_STATS_JSON},
         {"verbose", no_argument, 0, 'v'},
@@ -213,6 +220,7 @@ int main(int argc, char **argv)
     sim_config_t cfg;
     sim_config_default(&cfg);
     bool stats = false;
+    const char *usb_setup = NULL, *eth_spec = NULL;
     const char *stats_json = NULL, *modem_script = NULL, *modem_report = NULL, *probe_csv = NULL;
     probe_spec_t probes[SIM_IRQ_PROBE_MAX];
     int nprobes = 0;
@@ -288,6 +296,16 @@ int main(int argc, char **argv)
             if (!optarg[0]) return bad("%sempty --irq-probe-csv path", "");
             probe_csv = optarg;
             break;
+        case OPT_USB:
+            if (strcmp(optarg, "lan9512") && strcmp(optarg, "cdc-ecm") && strcmp(optarg, "none") &&
+                strcmp(optarg, "default"))
+                return bad("unknown --usb set-up '%s' (lan9512, cdc-ecm, none)", optarg);
+            usb_setup = optarg;
+            break;
+        case OPT_ETH:
+            if (!optarg[0]) return bad("%sempty --eth link spec", "");
+            eth_spec = optarg;
+            break;
         case OPT_STATS: stats = true; break;
         case OPT_STATS_JSON: stats_json = optarg; break;
         case 'v': cfg.verbose++; break;
@@ -311,6 +329,10 @@ int main(int argc, char **argv)
     }
     sim_t *sim = sim_new(&cfg);
     if (!sim) return SIM_STOP_ERROR;
+    if ((usb_setup || eth_spec) && soc_usb_setup(sim_soc(sim), usb_setup, eth_spec) != 0) {
+        sim_free(sim);
+        return SIM_STOP_USAGE; /* unknown link spec or one that cannot be opened */
+    }
     if (modem_script && soc_attach_modem(sim_soc(sim), modem_script, modem_report) != 0) {
         sim_free(sim);
         return SIM_STOP_USAGE; /* a bad script is a usage error (messages name file:line) */

@@ -11,8 +11,13 @@
 #include "bcm2835/ic.h"
 #include "bcm2835/mbox.h"
 #include "link/enocean_modem.h"
+#include "link/eth_link.h"
 #include "link/uart_link.h"
 #include "periph/armtimer.h"
+#include "periph/dwc2.h"
+#include "periph/usbdev_cdc_ecm.h"
+#include "periph/usbdev_hub.h"
+#include "periph/usbdev_lan9512.h"
 #include "periph/aux.h"
 #include "periph/gpio.h"
 #include "periph/ic.h"
@@ -22,6 +27,7 @@
 #include "periph/systimer.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define SOC_PAGE 0x1000u
 #define SOC_ARMCTRL_NAME "armctrl"
@@ -38,6 +44,12 @@ struct soc {
     bcm2835_pm_t pm;
     uart_link_t *link0, *link1;
     enocean_modem_t *modem;  /* on link1 (mini UART), or NULL */
+    bcm2835_dwc2_t usb;
+    eth_link_t *eth;         /* the NIC's wire, or NULL when no NIC is attached */
+    char *eth_spec;
+    usbdev_lan9512_t *lan;   /* pi1b */
+    usbdev_hub_t *ecm_hub;   /* --usb cdc-ecm: QEMU's hub ... */
+    usbdev_cdc_ecm_t *ecm;   /* ... and usb-net */
     uint64_t armctrl_unimp;
     bool devices_up;        /* device models initialised (their timers exist) */
 };
@@ -115,10 +127,66 @@ static const struct {
     { "smi", BCM2835_SMI_BASE, SOC_PAGE },
     { "bsc1", BCM2835_BSC1_BASE, SOC_PAGE },
     { "bsc2", BCM2835_BSC2_BASE, SOC_PAGE },
-    { "usb", BCM2835_USB_BASE, BCM2835_USB_SIZE },
     { "v3d", BCM2835_V3D_BASE, SOC_PAGE },
     { "dma15", BCM2835_DMA15_BASE, SOC_PAGE },
 };
+
+/* ---- USB topology --------------------------------------------------------------------- */
+static const uint8_t soc_usbnet_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }; /* QEMU usb-net default */
+
+static void soc_usb_teardown(soc_t *s)
+{
+    bcm2835_dwc2_attach(&s->usb, NULL);
+    if (s->lan) usbdev_lan9512_fini(s->lan);
+    if (s->ecm_hub) usbdev_hub_fini(s->ecm_hub);
+    free(s->lan);
+    free(s->ecm_hub);
+    free(s->ecm);
+    s->lan = NULL;
+    s->ecm_hub = NULL;
+    s->ecm = NULL;
+    eth_link_close(s->eth);
+    s->eth = NULL;
+    free(s->eth_spec);
+    s->eth_spec = NULL;
+}
+
+int soc_usb_setup(soc_t *s, const char *usb, const char *eth)
+{
+    if (!usb || !strcmp(usb, "default")) usb = sim_board(s->sim) == SIM_BOARD_PI1B ? "lan9512" : "none";
+    if (!eth) eth = "null";
+    bool lan = !strcmp(usb, "lan9512"), ecm = !strcmp(usb, "cdc-ecm");
+    if (!lan && !ecm && strcmp(usb, "none")) {
+        fprintf(stderr, "bcm2835-sim: unknown USB set-up '%s' (none, lan9512, cdc-ecm)\n", usb);
+        return -1;
+    }
+    soc_usb_teardown(s);
+    if (!lan && !ecm) return 0;
+    s->eth = eth_link_open(s->sim, eth);
+    if (!s->eth) return -1;
+    s->eth_spec = strdup(eth);
+    if (lan) {
+        s->lan = calloc(1, sizeof *s->lan);
+        if (!s->lan) return -1;
+        usbdev_lan9512_init(s->lan, s->sim, s->eth);
+        bcm2835_dwc2_attach(&s->usb, &s->lan->hub.dev);
+    } else {
+        s->ecm_hub = calloc(1, sizeof *s->ecm_hub);
+        s->ecm = calloc(1, sizeof *s->ecm);
+        if (!s->ecm_hub || !s->ecm) return -1;
+        usbdev_hub_init(s->ecm_hub, s->sim, "usb-hub", USBDEV_SPEED_FULL, 8, 0x0409u, 0x55AAu);
+        usbdev_cdc_ecm_init(s->ecm, s->sim, "usb-net", soc_usbnet_mac, s->eth);
+        usbdev_hub_attach(s->ecm_hub, 1, &s->ecm->dev);
+        bcm2835_dwc2_attach(&s->usb, &s->ecm_hub->dev);
+    }
+    return 0;
+}
+
+bcm2835_dwc2_t *soc_usb(soc_t *s) { return &s->usb; }
+eth_link_t *soc_eth_link(soc_t *s) { return s->eth; }
+usbdev_lan9512_t *soc_lan9512(soc_t *s) { return s->lan; }
+usbdev_cdc_ecm_t *soc_cdc_ecm(soc_t *s) { return s->ecm; }
+usbdev_hub_t *soc_usb_hub(soc_t *s) { return s->lan ? &s->lan->hub : s->ecm_hub; }
 
 /* ---- build / reset / free ------------------------------------------------------------ */
 soc_t *soc_build(sim_t *sim, const sim_config_t *cfg)
@@ -142,7 +210,9 @@ soc_t *soc_build(sim_t *sim, const sim_config_t *cfg)
     bcm2835_aux_init(&s->aux, sim, s->link1);
     bcm2835_gpio_init(&s->gpio, sim);
     bcm2835_pm_init(&s->pm, sim);
+    bcm2835_dwc2_init(&s->usb, sim);
     s->devices_up = true;
+    if (soc_usb_setup(s, NULL, NULL) != 0) goto fail;
 
     int rc = 0;
     rc |= sim_map_device(sim, BCM2835_ST_BASE, SOC_PAGE, &bcm2835_st_ops, &s->st);
@@ -151,6 +221,7 @@ soc_t *soc_build(sim_t *sim, const sim_config_t *cfg)
     rc |= sim_map_device(sim, BCM2835_GPIO_BASE, SOC_PAGE, &bcm2835_gpio_ops, &s->gpio);
     rc |= sim_map_device(sim, BCM2835_UART0_BASE, SOC_PAGE, &bcm2835_pl011_ops, &s->uart0);
     rc |= sim_map_device(sim, BCM2835_AUX_BASE, SOC_PAGE, &bcm2835_aux_ops, &s->aux);
+    rc |= sim_map_device(sim, BCM2835_USB_BASE, BCM2835_USB_SIZE, &bcm2835_dwc2_ops, &s->usb);
     for (size_t i = 0; i < sizeof soc_stubs / sizeof soc_stubs[0]; i++)
         rc |= sim_map_stub(sim, soc_stubs[i].name, soc_stubs[i].base, soc_stubs[i].size);
     if (rc) goto fail;
@@ -172,6 +243,7 @@ void soc_reset(soc_t *s)
     bcm2835_aux_reset(&s->aux);
     bcm2835_gpio_reset(&s->gpio);
     bcm2835_pm_reset(&s->pm);
+    bcm2835_dwc2_reset(&s->usb); /* also a bus reset of the attached devices */
     bcm2835_ic_reset(&s->ic);
     uart_link_reset(s->link0);
     if (s->link1) uart_link_reset(s->link1);
@@ -187,6 +259,8 @@ void soc_free(soc_t *s)
         bcm2835_pl011_fini(&s->uart0);
         bcm2835_aux_fini(&s->aux);
         bcm2835_pm_fini(&s->pm);
+        soc_usb_teardown(s);
+        bcm2835_dwc2_fini(&s->usb);
     }
     enocean_modem_free(s->modem); /* before its link: it restores the port ops */
     uart_link_close(s->link0);
@@ -204,6 +278,9 @@ void soc_irq_set(soc_t *s, unsigned source, bool level)
 bool soc_idle(soc_t *s, bool block)
 {
     /* with two interactive links, block on neither but look at both in turn */
+    /* host-side Ethernet input (slirp, tap) enters while the guest waits, as UART input;
+     * never blocking here: the link backends decide how long a blocking wait may be */
+    if (s->eth && eth_link_idle(s->eth, false)) return true;
     bool two = s->link0 && s->link1 && uart_link_interactive(s->link0) && uart_link_interactive(s->link1);
     for (;;) {
         bool got = false;
@@ -248,6 +325,83 @@ uint64_t soc_irq_rise_seq(soc_t *s, unsigned src) { return bcm2835_ic_rise_seq(&
 bool soc_irq_take_rise(soc_t *s, unsigned src, uint64_t *cycle) { return s && bcm2835_ic_take_rise(&s->ic, src, cycle); }
 
 /* ---- statistics ---------------------------------------------------------------------------- */
+static void soc_json_str(FILE *f, const char *v)
+{
+    fputc('"', f);
+    for (; v && *v; v++) {
+        if (*v == '"' || *v == '\\') fprintf(f, "\\%c", *v);
+        else if ((unsigned char)*v < 0x20) fprintf(f, "\\u%04x", *v);
+        else fputc(*v, f);
+    }
+    fputc('"', f);
+}
+
+/* USB controller, NIC and link counters: one text line each, or JSON members with a
+ * trailing ", " (the caller closes the object) */
+static void soc_usb_stats(soc_t *s, FILE *f, bool json)
+{
+#define UL(x) ((unsigned long long)(x))
+    const bcm2835_dwc2_stats_t *u = &s->usb.stats;
+    if (json)
+        fprintf(f, "\"usb\": {\"transfers\": %llu, \"transactions\": %llu, \"setups\": %llu, \"in_bytes\": %llu, "
+                   "\"out_bytes\": %llu, \"naks\": %llu, \"nak_retries\": %llu, \"stalls\": %llu, \"xacterrs\": %llu, "
+                   "\"babbles\": %llu, \"toggle_errors\": %llu, \"dma_errors\": %llu, \"halts_by_guest\": %llu, "
+                   "\"splits\": %llu, \"port_resets\": %llu, \"core_resets\": %llu, \"no_device\": %llu, "
+                   "\"guest_errors\": %llu, \"unimplemented\": %llu}, ",
+                UL(u->transfers), UL(u->transactions), UL(u->setups), UL(u->in_bytes), UL(u->out_bytes), UL(u->naks),
+                UL(u->nak_retries), UL(u->stalls), UL(u->xacterrs), UL(u->babbles), UL(u->toggle_errors),
+                UL(u->dma_errors), UL(u->halts_by_guest), UL(u->splits), UL(u->port_resets), UL(u->core_resets),
+                UL(u->no_device), UL(u->guest_errors), UL(u->unimp));
+    else
+        fprintf(f, "usb: transfers %llu transactions %llu setups %llu in-bytes %llu out-bytes %llu naks %llu "
+                   "nak-retries %llu stalls %llu xacterrs %llu babbles %llu toggle-errors %llu dma-errors %llu "
+                   "guest-halts %llu splits %llu port-resets %llu core-resets %llu no-device %llu guest-errors %llu "
+                   "unimplemented %llu\n",
+                UL(u->transfers), UL(u->transactions), UL(u->setups), UL(u->in_bytes), UL(u->out_bytes), UL(u->naks),
+                UL(u->nak_retries), UL(u->stalls), UL(u->xacterrs), UL(u->babbles), UL(u->toggle_errors),
+                UL(u->dma_errors), UL(u->halts_by_guest), UL(u->splits), UL(u->port_resets), UL(u->core_resets),
+                UL(u->no_device), UL(u->guest_errors), UL(u->unimp));
+    uint64_t txf = 0, txb = 0, rxf = 0, rxb = 0, txdrop = 0, rxdrop = 0, errs = 0;
+    const char *nic = "none";
+    if (s->lan) {
+        const usbdev_lan9512_eth_t *e = &s->lan->eth;
+        nic = "lan9512";
+        txf = e->stats.tx_frames, txb = e->stats.tx_bytes, rxf = e->stats.rx_frames, rxb = e->stats.rx_bytes;
+        txdrop = e->stats.tx_disabled_drops + e->stats.tx_link_drops;
+        rxdrop = e->stats.rx_disabled_drops + e->stats.rx_fifo_full + e->stats.rx_bad;
+        errs = e->stats.tx_cmd_errors + e->stats.bad_reg;
+    } else if (s->ecm) {
+        const usbdev_cdc_ecm_t *e = s->ecm;
+        nic = "cdc-ecm";
+        txf = e->stats.tx_frames, txb = e->stats.tx_bytes, rxf = e->stats.rx_frames, rxb = e->stats.rx_bytes;
+        txdrop = e->stats.tx_link_drops + e->stats.tx_runts + e->stats.tx_oversize;
+        rxdrop = e->stats.rx_refused_inactive + e->stats.rx_refused_full + e->stats.rx_bad;
+        errs = e->stats.tx_runts + e->stats.tx_oversize;
+    }
+    eth_link_stats_t ls = { 0 };
+    if (s->eth) eth_link_get_stats(s->eth, &ls);
+    if (json) {
+        fprintf(f, "\"nic\": {\"model\": \"%s\", \"tx_frames\": %llu, \"tx_bytes\": %llu, \"rx_frames\": %llu, "
+                   "\"rx_bytes\": %llu, \"tx_dropped\": %llu, \"rx_dropped\": %llu, \"errors\": %llu}, ",
+                nic, UL(txf), UL(txb), UL(rxf), UL(rxb), UL(txdrop), UL(rxdrop), UL(errs));
+        fprintf(f, "\"eth\": {\"link\": ");
+        if (s->eth_spec) soc_json_str(f, s->eth_spec);
+        else fprintf(f, "null");
+        fprintf(f, ", \"tx_frames\": %llu, \"tx_bytes\": %llu, \"rx_frames\": %llu, \"rx_bytes\": %llu, "
+                   "\"rx_refused\": %llu, \"bad_frames\": %llu, \"backend_errors\": %llu}, ",
+                UL(ls.tx_frames), UL(ls.tx_bytes), UL(ls.rx_frames), UL(ls.rx_bytes), UL(ls.rx_refused),
+                UL(ls.bad_frames), UL(ls.backend_errors));
+    } else {
+        fprintf(f, "nic (%s): tx-frames %llu tx-bytes %llu rx-frames %llu rx-bytes %llu tx-dropped %llu "
+                   "rx-dropped %llu errors %llu\n",
+                nic, UL(txf), UL(txb), UL(rxf), UL(rxb), UL(txdrop), UL(rxdrop), UL(errs));
+        fprintf(f, "eth (%s): tx-frames %llu rx-frames %llu rx-refused %llu bad-frames %llu backend-errors %llu\n",
+                s->eth_spec ? s->eth_spec : "none", UL(ls.tx_frames), UL(ls.rx_frames), UL(ls.rx_refused),
+                UL(ls.bad_frames), UL(ls.backend_errors));
+    }
+#undef UL
+}
+
 static void soc_link_stats(const uart_link_t *l, uint64_t *txd, uint64_t *rxd, uint64_t *pend)
 {
     const uart_link_stats_t *ls = l ? uart_link_stats(l) : NULL;
@@ -293,17 +447,7 @@ void soc_print_stats(soc_t *s, void *file)
             (unsigned long long)s->pm.stats.kicks, (unsigned long long)s->pm.stats.bad_password,
             (unsigned long long)s->pm.stats.guest_errors);
     fprintf(f, "armctrl: unimplemented-accesses %llu\n", (unsigned long long)s->armctrl_unimp);
-}
-
-static void soc_json_str(FILE *f, const char *v)
-{
-    fputc('"', f);
-    for (; v && *v; v++) {
-        if (*v == '"' || *v == '\\') fprintf(f, "\\%c", *v);
-        else if ((unsigned char)*v < 0x20) fprintf(f, "\\u%04x", *v);
-        else fputc(*v, f);
-    }
-    fputc('"', f);
+    soc_usb_stats(s, f, false);
 }
 
 void soc_print_stats_json(soc_t *s, void *file)
@@ -354,6 +498,7 @@ void soc_print_stats_json(soc_t *s, void *file)
                 m->done ? "true" : "false", U(m->telegrams), U(m->valid_telegrams), U(m->bytes), U(m->wire_lost_bytes),
                 U(m->corrupt_bytes), U(m->baud_mismatch_bytes), U(m->collisions));
     }
+    soc_usb_stats(s, f, true);
     fprintf(f, "\"armctrl\": {\"unimplemented_accesses\": %llu}}", U(s->armctrl_unimp));
 #undef U
 }

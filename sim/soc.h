@@ -42,6 +42,26 @@ struct bcm2835_pm *soc_pm(soc_t *soc);
 struct enocean_modem;
 int soc_attach_modem(soc_t *soc, const char *script_path, const char *report_path);
 struct enocean_modem *soc_modem(soc_t *soc);    /* NULL if none */
+/* ---- added by the USB work: DWC2 host controller, USB devices and the Ethernet link ---- */
+struct bcm2835_dwc2;
+struct usbdev_lan9512;
+struct usbdev_cdc_ecm;
+struct usbdev_hub;
+struct eth_link;
+/* Choose what hangs on the root port and which Ethernet link the NIC uses; replaces the
+ * board's current set-up (the board default is applied by soc_build with eth "null").
+ *   usb: NULL or "default" (pi1b: "lan9512", pi0: "none"), "none",
+ *        "lan9512" (hub 0424:9512 with the Ethernet function 0424:ec00 on port 1),
+ *        "cdc-ecm" (QEMU's raspi0 + usb-net topology: a full-speed 8-port hub with the
+ *        CDC-ECM NIC 0525:a4a2 on port 1)
+ *   eth: link spec for eth_link_open (NULL = "null").
+ * Call before the guest runs. 0, or -1 with a message on stderr. */
+int soc_usb_setup(soc_t *soc, const char *usb, const char *eth);
+struct bcm2835_dwc2 *soc_usb(soc_t *soc);
+struct eth_link *soc_eth_link(soc_t *soc);            /* NULL when no NIC is attached */
+struct usbdev_lan9512 *soc_lan9512(soc_t *soc);       /* NULL if not attached */
+struct usbdev_cdc_ecm *soc_cdc_ecm(soc_t *soc);       /* NULL if not attached */
+struct usbdev_hub *soc_usb_hub(soc_t *soc);           /* the hub on the root port, or NULL */
 /* the CPU lines as driven by the IC (tests) */
 bool soc_irq_line(soc_t *soc);
 bool soc_fiq_line(soc_t *soc);
