@@ -11,6 +11,7 @@
 #include "bcm2835/ic.h"
 #include "bcm2835/mbox.h"
 #include "link/enocean_modem.h"
+#include "link/eth_link.h"
 #include "link/uart_link.h"
 #include "periph/armtimer.h"
 #include "periph/aux.h"
@@ -37,6 +38,7 @@ struct soc {
     bcm2835_gpio_t gpio;
     bcm2835_pm_t pm;
     uart_link_t *link0, *link1;
+    eth_link_t *eth;              /* the Ethernet wire ("null" unless soc_eth_open) */
     enocean_modem_t *modem;  /* on link1 (mini UART), or NULL */
     uint64_t armctrl_unimp;
     bool devices_up;        /* device models initialised (their timers exist) */
@@ -134,6 +136,8 @@ soc_t *soc_build(sim_t *sim, const sim_config_t *cfg)
         s->link1 = uart_link_open(sim, "uart1", cfg->uart1_spec);
         if (!s->link1) goto fail;
     }
+    s->eth = eth_link_open(sim, "null");
+    if (!s->eth) goto fail;
     bcm2835_ic_init(&s->ic, sim);
     bcm2835_st_init(&s->st, sim);
     bcm2835_armtimer_init(&s->armt, sim);
@@ -191,6 +195,7 @@ void soc_free(soc_t *s)
     enocean_modem_free(s->modem); /* before its link: it restores the port ops */
     uart_link_close(s->link0);
     uart_link_close(s->link1);
+    eth_link_close(s->eth);
     free(s);
 }
 
@@ -203,6 +208,10 @@ void soc_irq_set(soc_t *s, unsigned source, bool level)
 /* ---- accessors ---------------------------------------------------------------------------- */
 bool soc_idle(soc_t *s, bool block)
 {
+    /* Ethernet host input (slirp, tap) first, without waiting; see eth_link.h */
+    if (eth_link_idle(s->eth, false)) return true;
+    if (block && !uart_link_interactive(s->link0) && !(s->link1 && uart_link_interactive(s->link1)))
+        return eth_link_idle(s->eth, true); /* nothing else can wake the guest: wait (bounded) */
     /* with two interactive links, block on neither but look at both in turn */
     bool two = s->link0 && s->link1 && uart_link_interactive(s->link0) && uart_link_interactive(s->link1);
     for (;;) {
@@ -232,6 +241,19 @@ int soc_attach_modem(soc_t *s, const char *script_path, const char *report_path)
 }
 
 enocean_modem_t *soc_modem(soc_t *s) { return s->modem; }
+
+int soc_eth_open(soc_t *s, const char *spec)
+{
+    eth_link_t *l = eth_link_open(s->sim, spec);
+    if (!l) return -1;
+    eth_link_close(s->eth);
+    s->eth = l;
+    /* a NIC model of the board attaches its receive callback to s->eth here
+     * (eth_link_attach), as it does in soc_build */
+    return 0;
+}
+
+eth_link_t *soc_eth_link(soc_t *s) { return s->eth; }
 
 uart_link_t *soc_uart0_link(soc_t *s) { return s->link0; }
 uart_link_t *soc_uart1_link(soc_t *s) { return s->link1; }
@@ -292,6 +314,7 @@ void soc_print_stats(soc_t *s, void *file)
             (unsigned long long)s->pm.stats.wdog_resets, (unsigned long long)s->pm.stats.wdog_halts,
             (unsigned long long)s->pm.stats.kicks, (unsigned long long)s->pm.stats.bad_password,
             (unsigned long long)s->pm.stats.guest_errors);
+    eth_link_print_stats(s->eth, f);
     fprintf(f, "armctrl: unimplemented-accesses %llu\n", (unsigned long long)s->armctrl_unimp);
 }
 
@@ -354,6 +377,7 @@ void soc_print_stats_json(soc_t *s, void *file)
                 m->done ? "true" : "false", U(m->telegrams), U(m->valid_telegrams), U(m->bytes), U(m->wire_lost_bytes),
                 U(m->corrupt_bytes), U(m->baud_mismatch_bytes), U(m->collisions));
     }
-    fprintf(f, "\"armctrl\": {\"unimplemented_accesses\": %llu}}", U(s->armctrl_unimp));
+    eth_link_print_stats_json(s->eth, f);
+    fprintf(f, ", \"armctrl\": {\"unimplemented_accesses\": %llu}}", U(s->armctrl_unimp));
 #undef U
 }

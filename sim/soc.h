@@ -42,6 +42,12 @@ struct bcm2835_pm *soc_pm(soc_t *soc);
 struct enocean_modem;
 int soc_attach_modem(soc_t *soc, const char *script_path, const char *report_path);
 struct enocean_modem *soc_modem(soc_t *soc);    /* NULL if none */
+/* Ethernet wire of the board (sim/link/eth_link.h): a "null" link from soc_build on;
+ * soc_eth_open replaces it by the link `spec` opens (0, or -1 with a message and the old
+ * link kept). soc_eth_link never returns NULL. NIC models attach to it. */
+struct eth_link;
+int soc_eth_open(soc_t *soc, const char *spec);
+struct eth_link *soc_eth_link(soc_t *soc);
 /* the CPU lines as driven by the IC (tests) */
 bool soc_irq_line(soc_t *soc);
 bool soc_fiq_line(soc_t *soc);
