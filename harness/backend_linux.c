@@ -23,18 +23,28 @@ int backend_linux_start(sk_target_t *t, const sk_target_cfg_t *cfg, char *err, s
     char timeout[32];
     snprintf(timeout, sizeof timeout, "%.0f", cfg->boot_timeout_s);
     const char *board = strcmp(cfg->board, "pi0") == 0 ? "zero" : "b";
-    char *argv[16];
+    char *argv[24];
     int a = 0;
+    char eport[16];
     argv[a++] = (char *)cfg->linux_boot;
     argv[a++] = "--board";
     argv[a++] = (char *)board;
     argv[a++] = "--timeout";
     argv[a++] = timeout;
     if (cfg->icount) argv[a++] = "--icount";
+    if (cfg->eth_pcap) { /* QEMU -object filter-dump on the usb-net netdev */
+        argv[a++] = "--pcap";
+        argv[a++] = (char *)cfg->eth_pcap;
+    }
+    if (cfg->udp_guest_port) { /* skecho's port in the guest (and the hostfwd to it) */
+        snprintf(eport, sizeof eport, "%u", cfg->udp_guest_port);
+        argv[a++] = "--echo-port";
+        argv[a++] = eport;
+    }
     argv[a++] = "--";
     argv[a++] = "sh";
     argv[a++] = "-c";
-    argv[a++] = "echo \"sk-linux-port $SK_SERIAL_PORT $SK_BOOT_READY_S\"; read _unused || true";
+    argv[a++] = "echo \"sk-linux-port $SK_SERIAL_PORT $SK_BOOT_READY_S ${SK_UDP_PORT:-0}\"; read _unused || true";
     argv[a] = NULL;
     target_note(t, "spawn: %s --board %s --timeout %s%s -- (port helper)", cfg->linux_boot, board, timeout,
                 cfg->icount ? " --icount" : "");
@@ -58,7 +68,12 @@ int backend_linux_start(sk_target_t *t, const sk_target_cfg_t *cfg, char *err, s
                      r == TGT_TIMEOUT ? "timeout" : r == TGT_INTR ? "interrupted" : why);
             return -1;
         }
-        if (sscanf(line, "sk-linux-port %d", &port) == 1) break;
+        double ready_s;
+        int n = sscanf(line, "sk-linux-port %d %lf %d", &port, &ready_s, &t->udp_port);
+        if (n >= 1) {
+            if (n < 3) t->udp_port = 0;
+            break;
+        }
     }
     target_note(t, "Linux ready (%s); console on 127.0.0.1:%d", line, port);
     if (backend_connect(t, port, proc_now() + 30, err, errlen) != 0) return -1;

@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 /* Asks the kernel for a free port (a tiny race remains until QEMU binds it). */
-static int free_port(void)
+static int free_port_type(int type)
 {
-    int s = socket(AF_INET, SOCK_STREAM, 0);
+    int s = socket(AF_INET, type, 0);
     if (s < 0) return -1;
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof a;
@@ -23,6 +23,7 @@ static int free_port(void)
     close(s);
     return port;
 }
+static int free_port(void) { return free_port_type(SOCK_STREAM); }
 
 /* Connects to 127.0.0.1:port, retrying until deadline while the child is alive. */
 int backend_connect(sk_target_t *t, int port, double deadline, char *err, size_t errlen)
@@ -60,8 +61,9 @@ int backend_qemu_start(sk_target_t *t, const sk_target_cfg_t *cfg, char *err, si
     if (port < 0) { snprintf(err, errlen, "no free TCP port"); return -1; }
     char serial[128];
     snprintf(serial, sizeof serial, "tcp:127.0.0.1:%d,server=on,wait=on,nodelay=on", port);
-    char *argv[16];
+    char *argv[28];
     int a = 0;
+    char netdev[160], dump[1200];
     argv[a++] = (char *)cfg->qemu_path;
     argv[a++] = "-M";
     argv[a++] = "raspi0"; /* QEMU has no Pi 1 B; raspi0 is the same BCM2835/ARM1176 */
@@ -78,9 +80,26 @@ int backend_qemu_start(sk_target_t *t, const sk_target_cfg_t *cfg, char *err, si
         argv[a++] = "-icount";
         argv[a++] = "shift=0,sleep=off";
     }
+    if (cfg->udp_guest_port) {
+        /* udp-echo: a CDC Ethernet NIC on the DWC2 (QEMU adds the hub), user networking
+         * (guest 10.0.2.15) forwarding a free host UDP port to the guest's echo port */
+        t->udp_port = free_port_type(SOCK_DGRAM);
+        if (t->udp_port < 0) { snprintf(err, errlen, "no free UDP port"); return -1; }
+        snprintf(netdev, sizeof netdev, "user,id=n0,hostfwd=udp:127.0.0.1:%d-:%u", t->udp_port, cfg->udp_guest_port);
+        argv[a++] = "-device";
+        argv[a++] = "usb-net,netdev=n0";
+        argv[a++] = "-netdev";
+        argv[a++] = netdev;
+        if (cfg->eth_pcap) {
+            snprintf(dump, sizeof dump, "filter-dump,id=d0,netdev=n0,file=%s", cfg->eth_pcap);
+            argv[a++] = "-object";
+            argv[a++] = dump;
+        }
+    }
     argv[a] = NULL;
-    target_note(t, "spawn: %s -M raspi0 -bios %s ... -serial %s%s", cfg->qemu_path, cfg->kernel, serial,
-                cfg->icount ? " -icount shift=0,sleep=off" : "");
+    target_note(t, "spawn: %s -M raspi0 -bios %s ... -serial %s%s%s%s", cfg->qemu_path, cfg->kernel, serial,
+                cfg->icount ? " -icount shift=0,sleep=off" : "", cfg->udp_guest_port ? " -device usb-net -netdev " : "",
+                cfg->udp_guest_port ? netdev : "");
     if (proc_spawn_nice(&t->proc, argv, PROC_IO_NULL, t->stderr_path, SK_TARGET_NICE) != 0) {
         snprintf(err, errlen, "cannot start %s: %s", cfg->qemu_path, strerror(errno));
         return -1;

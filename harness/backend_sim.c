@@ -26,6 +26,12 @@ int backend_sim_start(sk_target_t *t, const sk_target_cfg_t *cfg, char *err, siz
         if (cfg->modem_report) { argv[a++] = "--modem-report"; argv[a++] = (char *)cfg->modem_report; }
     }
     if (cfg->stats_json) { argv[a++] = "--stats-json"; argv[a++] = (char *)cfg->stats_json; }
+    if (cfg->eth_spec) { /* udp-echo: the Ethernet wire (peer client) */
+        argv[a++] = "--eth";
+        argv[a++] = (char *)cfg->eth_spec;
+        if (cfg->eth_report) { argv[a++] = "--eth-report"; argv[a++] = (char *)cfg->eth_report; }
+        if (cfg->eth_pcap) { argv[a++] = "--eth-pcap"; argv[a++] = (char *)cfg->eth_pcap; }
+    }
     const char *kernel = cfg->kernel;
     char elf[1024];
     if (cfg->irq_probe) { /* a symbol: the ELF, not the raw image */

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 typedef struct {
+    bool udp;          /* udp-echo sample (fig 6), else md5 (figs 4-5) */
     char target[16];
     unsigned long long n;
     double cpu_sum, cpu_min, cpu_max, exec_sum, exec_min, exec_max;
@@ -17,6 +18,7 @@ typedef struct {
 static int cmp_agg(const void *a, const void *b)
 {
     const agg_t *x = a, *y = b;
+    if (x->udp != y->udp) return x->udp - y->udp;
     int c = strcmp(x->target, y->target);
     if (c) return c;
     return (x->n > y->n) - (x->n < y->n);
@@ -51,15 +53,19 @@ int plot_dir(const char *dir, const char *scripts, const char *ref, bool quiet)
         if (sscanf(line, "%15[^,],%199[^,],%llu,%u,%lf,%lf,%lf,%llu,%63[^,],%d", target, bench, &n, &rep, &cpu,
                    &exec, &wall, &cycles, digest, &ok) != 10 || !ok)
             continue;
+        /* udp-echo: figure 6 shows the 5-byte "Echo1" points only (total time vs N) */
+        bool udp = strncmp(bench, "udp-echo/", 9) == 0;
+        if (udp && !strstr(bench, "/size:5/")) continue;
         int i;
         for (i = 0; i < na; i++)
-            if (a[i].n == n && strcmp(a[i].target, target) == 0) break;
+            if (a[i].n == n && a[i].udp == udp && strcmp(a[i].target, target) == 0) break;
         if (i == na) {
             agg_t *nb = realloc(a, (size_t)(na + 1) * sizeof *a);
             if (!nb) break;
             a = nb;
             memset(&a[na], 0, sizeof *a);
             snprintf(a[na].target, sizeof a[na].target, "%s", target);
+            a[na].udp = udp;
             a[na].n = n;
             a[na].cpu_min = a[na].exec_min = 1e300;
             na++;
@@ -80,13 +86,25 @@ int plot_dir(const char *dir, const char *scripts, const char *ref, bool quiet)
         remove(path);
         FILE *o = NULL;
         for (int i = 0; i < na; i++) {
-            if (strcmp(a[i].target, kinds[k]) != 0) continue;
+            if (a[i].udp || strcmp(a[i].target, kinds[k]) != 0) continue;
             if (!o && !(o = fopen(path, "w"))) break;
             if (ftell(o) == 0)
                 fprintf(o, "# n,cpu_s_mean,cpu_s_min,cpu_s_max,exec_s_mean,exec_s_min,exec_s_max,samples\n");
             fprintf(o, "%llu,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%d\n", a[i].n, a[i].cpu_sum / a[i].count * 1e-6,
                     a[i].cpu_min * 1e-6, a[i].cpu_max * 1e-6, a[i].exec_sum / a[i].count * 1e-6,
                     a[i].exec_min * 1e-6, a[i].exec_max * 1e-6, a[i].count);
+        }
+        if (o) fclose(o);
+        /* fig6.gp: udp-<target>.dat, n,time_s_mean,time_s_min,time_s_max (total for N) */
+        snprintf(path, sizeof path, "%s/udp-%s.dat", ddir, kinds[k]);
+        remove(path);
+        o = NULL;
+        for (int i = 0; i < na; i++) {
+            if (!a[i].udp || strcmp(a[i].target, kinds[k]) != 0) continue;
+            if (!o && !(o = fopen(path, "w"))) break;
+            if (ftell(o) == 0) fprintf(o, "# n,time_s_mean,time_s_min,time_s_max,samples\n");
+            fprintf(o, "%llu,%.9g,%.9g,%.9g,%d\n", a[i].n, a[i].exec_sum / a[i].count * 1e-6, a[i].exec_min * 1e-6,
+                    a[i].exec_max * 1e-6, a[i].count);
         }
         if (o) fclose(o);
     }

@@ -38,9 +38,18 @@ static const param_spec_t RADIO_PARAMS[] = {
     /* --irq-probe 29=SYMBOL: VMIT entry latency of the mini UART source ("none": off) */
     {"probe_symbol", SCN_T_TEXT, 0, 0, 0, "eno_isr"},
 };
+/* udp-echo: N sequential UDP echo requests (harness/udpecho.h) */
+static const param_spec_t UDPECHO_PARAMS[] = {
+    {"n", SCN_T_UINT, 1, 100000, 0, "100"},
+    {"size", SCN_T_UINT, 0, 1472, 0, "5"},
+    {"port", SCN_T_UINT, 1, 65535, 0, "5555"},
+    {"timeout_ms", SCN_T_UINT, 1, 600000, 0, "1000"},
+    {"gap_us", SCN_T_UINT, 0, 10000000, 0, "0"},
+};
 static const workload_spec_t WORKLOADS[] = {
     {"md5", MD5_PARAMS, sizeof MD5_PARAMS / sizeof MD5_PARAMS[0]},
     {"radio", RADIO_PARAMS, sizeof RADIO_PARAMS / sizeof RADIO_PARAMS[0]},
+    {"udp-echo", UDPECHO_PARAMS, sizeof UDPECHO_PARAMS / sizeof UDPECHO_PARAMS[0]},
 };
 #define NWORKLOADS (sizeof WORKLOADS / sizeof WORKLOADS[0])
 
@@ -71,6 +80,10 @@ const char *scn_workload_params(const char *workload)
                "default 1), gap_us (idle between bursts, default 0), md5 (app load: md5 N repeated, 0 = none), "
                "storm (timer IRQ storm Hz, 0 = none), text (md5 text), probe_symbol (handler symbol for the "
                "VMIT entry latency probe on source 29, default eno_isr, none = off); target sim only";
+    if (strcmp(workload, "udp-echo") == 0)
+        return "n (requests 1..100000, default 100), size (payload bytes 0..1472, default 5 = \"Echo1\"), port "
+               "(target's UDP echo port, default 5555), timeout_ms (per answer, default 1000), gap_us (pause "
+               "between requests, default 0)";
     return NULL;
 }
 
@@ -214,7 +227,7 @@ static int apply_header(scenario_t *s, const raw_entry_t *e, const char *file, c
         if (!valid_key(v)) return fail(err, errlen, file, e->line, "bad name '%s' (letters, digits, _ -)", v);
         if (copy_str(s->name, sizeof s->name, v) != 0) return fail(err, errlen, file, e->line, "name too long");
     } else if (strcmp(e->key, "workload") == 0) {
-        if (!find_workload(v)) return fail(err, errlen, file, e->line, "unknown workload '%s' (known: md5, radio)", v);
+        if (!find_workload(v)) return fail(err, errlen, file, e->line, "unknown workload '%s' (known: md5, radio, udp-echo)", v);
         copy_str(s->workload, sizeof s->workload, v); /* a known name: fits */
     } else if (strcmp(e->key, "description") == 0) {
         if (copy_str(s->description, sizeof s->description, v) != 0)
@@ -324,7 +337,7 @@ int scn_parse_string(const char *text, const char *fname, scenario_t *s, char *e
     for (int i = 0; i < ne; i++)
         if (is_header(ents[i].key) && apply_header(s, &ents[i], fname, err, errlen) != 0) goto out;
     if (!s->workload[0]) {
-        fail(err, errlen, fname, 0, "missing required key 'workload' (known: md5, radio)");
+        fail(err, errlen, fname, 0, "missing required key 'workload' (known: md5, radio, udp-echo)");
         goto out;
     }
     const workload_spec_t *w = find_workload(s->workload);

@@ -8,6 +8,9 @@
 #include "results.h"
 #include "scenario.h"
 #include "target.h"
+#include "udpecho.h"
+#include <math.h>
+#include <sys/wait.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -184,11 +187,174 @@ static int run_radio(const scenario_t *s, const sk_target_cfg_t *cfg0, sk_result
     return rc;
 }
 
+static double sample_extra(const sk_sample_t *s, const char *k)
+{
+    for (int x = 0; x < s->nextra; x++)
+        if (strcmp(s->extra_key[x], k) == 0) return s->extra_val[x];
+    return NAN;
+}
+
+/* udp-echo summary: one line per sample (total and RTT figures) */
+static void udpecho_summary(const sk_results_t *res)
+{
+    printf("%-44s %4s %12s %12s %12s %12s\n", "benchmark", "rep", "total_us", "rtt_med_us", "rtt_p99_us", "rtt_max_us");
+    for (size_t i = 0; i < res->count; i++) {
+        const sk_sample_t *x = &res->samples[i];
+        char nm[200];
+        snprintf(nm, sizeof nm, "%s/target:%s", x->point, x->target);
+        printf("%-44s %4u %12.1f %12.3f %12.3f %12.3f\n", nm, x->rep, x->exec_us, sample_extra(x, "rtt_median_us"),
+               sample_extra(x, "rtt_p99_us"), sample_extra(x, "rtt_max_us"));
+    }
+}
+
+/* udp-echo on the simulator: one bcm2835-sim run per sample, its in-process peer
+ * (--eth peer:SCRIPT) is the client in simulated time; the run ends when the peer has
+ * played its script (exit 8) and the harness reads the peer's report. */
+static int udpecho_sim_sample(const sk_target_cfg_t *cfg0, const udpecho_params_t *p, size_t i, unsigned r,
+                              double timeout, double *rtt, udpecho_outcome_t *o, sk_results_t *res, char *err,
+                              size_t errlen)
+{
+    char script[1200], report[1200], stats[1200], pcap[1200], spec[1300];
+    snprintf(script, sizeof script, "%s/udp-peer-%zu-%u.scr", cfg0->trace_dir, i, r);
+    snprintf(report, sizeof report, "%s/udp-peer-%zu-%u.json", cfg0->trace_dir, i, r);
+    snprintf(stats, sizeof stats, "%s/sim-stats-%zu-%u.json", cfg0->trace_dir, i, r);
+    snprintf(pcap, sizeof pcap, "%s/udp-echo-sim-%zu-%u.pcap", cfg0->trace_dir, i, r);
+    /* the firmware has this much simulated time to answer ARP (boot + USB + link up) */
+    unsigned arp_s = 5;
+    if (udpecho_write_peer_script(script, p, arp_s) != 0) {
+        snprintf(err, errlen, "cannot write %.500s: %s", script, strerror(errno));
+        return CON_FAIL;
+    }
+    remove(report);
+    snprintf(spec, sizeof spec, "peer:%s", script);
+    sk_target_cfg_t cfg = *cfg0;
+    cfg.eth_spec = spec;
+    cfg.eth_report = report;
+    cfg.eth_pcap = pcap;
+    cfg.stats_json = stats;
+    sk_target_t t;
+    char info[256], line[1024];
+    int rc = CON_FAIL;
+    if (target_start(&t, &cfg, err, errlen) == 0 &&
+        (rc = console_ready(&t, cfg.boot_timeout_s, info, sizeof info, err, errlen)) == CON_OK) {
+        snprintf(res->target_info, sizeof res->target_info, "%s", info);
+        double deadline = proc_now() + timeout;
+        int lr;
+        while ((lr = target_read_line(&t, line, sizeof line, deadline, NULL)) == TGT_LINE) continue;
+        if (lr == TGT_TIMEOUT) {
+            snprintf(err, errlen, "the simulator did not finish the peer's %llu requests within %.0f s (host)",
+                     (unsigned long long)p->n, timeout);
+            rc = CON_FAIL;
+        } else if (lr == TGT_INTR) {
+            snprintf(err, errlen, "interrupted");
+            rc = CON_INTR;
+        } else {
+            proc_wait(&t.proc, 10);
+            rc = udpecho_read_peer_report(report, p, rtt, o, err, errlen);
+            if (rc == CON_OK && !(t.proc.exited && WIFEXITED(t.proc.status) && WEXITSTATUS(t.proc.status) == 8)) {
+                char why[400];
+                target_why(&t, why, sizeof why);
+                snprintf(err, errlen, "the simulator did not stop on the peer's request (%s)", why);
+                rc = CON_FAIL;
+            }
+        }
+    }
+    if (rc != CON_OK && t.trace) target_note(&t, "run failed: %s", err);
+    target_close(&t);
+    return rc;
+}
+
+/* udp-echo: sim (peer in simulated time) or qemu/linux (skbench is the UDP client through
+ * QEMU's hostfwd; one boot for all points and repetitions, one pcap of the whole run). */
+static int run_udpecho(const scenario_t *s, const sk_target_cfg_t *cfg0, sk_results_t *res, progress_t *pg,
+                       double timeout, char *err, size_t errlen)
+{
+    bool sim = strcmp(cfg0->kind, "sim") == 0;
+    size_t np = scn_npoints(s);
+    scn_point_t pt;
+    scn_point(s, 0, &pt);
+    uint32_t port = pt_u32(&pt, "port");
+    for (size_t i = 1; i < np; i++) {
+        scn_point(s, i, &pt);
+        if (pt_u32(&pt, "port") != port) {
+            snprintf(err, errlen, "udp-echo: one guest port per run (a sweep of port is not supported)");
+            return CON_FAIL;
+        }
+    }
+    sk_target_t t;
+    sk_target_cfg_t cfg = *cfg0;
+    char pcap[1200];
+    int rc = CON_OK;
+    if (!sim) {
+        snprintf(pcap, sizeof pcap, "%s/udp-echo-%s.pcap", cfg0->trace_dir, cfg0->kind);
+        cfg.udp_guest_port = port;
+        cfg.eth_pcap = pcap;
+        char info[256];
+        rc = CON_FAIL;
+        if (target_start(&t, &cfg, err, errlen) == 0) rc = console_ready(&t, cfg.boot_timeout_s, info, sizeof info, err, errlen);
+        if (rc == CON_OK && t.udp_port <= 0) {
+            snprintf(err, errlen, "the %s target did not report its forwarded UDP port", cfg0->kind);
+            rc = CON_FAIL;
+        }
+        if (rc != CON_OK) {
+            if (t.trace) target_note(&t, "run failed: %s", err);
+            target_close(&t);
+            return rc;
+        }
+        snprintf(res->target_info, sizeof res->target_info, "%s", info);
+    }
+    bool first = true;
+    for (size_t i = 0; i < np && rc == CON_OK; i++) {
+        scn_point(s, i, &pt);
+        char pname[160];
+        scn_point_name(s, &pt, pname, sizeof pname);
+        udpecho_params_t p = {.n = strtoull(scn_point_get(&pt, "n"), NULL, 10), .size = pt_u32(&pt, "size"),
+                              .port = port, .timeout_ms = pt_u32(&pt, "timeout_ms"), .gap_us = pt_u32(&pt, "gap_us")};
+        double *rtt = malloc(p.n * sizeof *rtt);
+        if (!rtt) {
+            snprintf(err, errlen, "out of memory");
+            rc = CON_FAIL;
+            break;
+        }
+        for (unsigned r = 0; r < s->reps && rc == CON_OK; r++) {
+            progress(pg, cfg0->kind, pname, r + 1, s->reps);
+            udpecho_outcome_t o;
+            if (sim) {
+                rc = udpecho_sim_sample(cfg0, &p, i, r, timeout, rtt, &o, res, err, errlen);
+            } else {
+                /* the first probe waits for the guest's network after boot */
+                rc = udpecho_host_run(&t, t.udp_port, &p, first ? cfg.boot_timeout_s : 10.0, rtt, &o, err, errlen);
+                first = false;
+            }
+            char rp[1300];
+            snprintf(rp, sizeof rp, "%s/udp-rtt-%s-%zu-%u.txt", cfg0->trace_dir, cfg0->kind, i, r);
+            if (o.sent) udpecho_write_rtts(rp, rtt, p.n);
+            if (rc != CON_OK) break;
+            sk_sample_t smp;
+            udpecho_fill_sample(&smp, &p, &o, sim);
+            snprintf(smp.target, sizeof smp.target, "%s", cfg0->kind);
+            snprintf(smp.point, sizeof smp.point, "%s", pname);
+            smp.rep = r;
+            res_add(res, &smp);
+            pg->samples_done++;
+            pg->work_done += point_weight(&pt);
+        }
+        free(rtt);
+    }
+    if (!sim) {
+        if (rc == CON_OK && console_halt(&t, 10) != CON_OK) target_note(&t, "target did not exit after halt; killing it");
+        if (rc != CON_OK && t.trace) target_note(&t, "run failed: %s", err);
+        target_close(&t);
+    }
+    return rc;
+}
+
 /* Runs the scenario on one target; appends samples. 0 ok, else a CON_* code. */
 static int run_target(const scenario_t *s, const sk_target_cfg_t *cfg, sk_results_t *res, progress_t *pg,
                       double timeout, char *err, size_t errlen)
 {
     if (strcmp(s->workload, "radio") == 0) return run_radio(s, cfg, res, pg, timeout, err, errlen);
+    if (strcmp(s->workload, "udp-echo") == 0) return run_udpecho(s, cfg, res, pg, timeout, err, errlen);
     sk_target_t t;
     int rc = CON_FAIL;
     if (target_start(&t, cfg, err, errlen) != 0) goto out;
@@ -403,8 +569,9 @@ static int cmd_run(int argc, char **argv)
     }
     if (!o.quiet && rc == CON_OK) {
         /* summary: one line per point (mean over reps) */
-        printf("%-36s %8s %14s %14s %14s\n", "benchmark", "samples", "cpu_us", "exec_us", "cycles");
-        for (size_t i = 0; i < res.count;) {
+        if (strcmp(s->workload, "udp-echo") == 0) udpecho_summary(&res);
+        else printf("%-36s %8s %14s %14s %14s\n", "benchmark", "samples", "cpu_us", "exec_us", "cycles");
+        for (size_t i = 0; strcmp(s->workload, "udp-echo") != 0 && i < res.count;) {
             size_t j = i;
             double cpu = 0, ex = 0, cy = 0;
             while (j < res.count && strcmp(res.samples[j].point, res.samples[i].point) == 0 &&
@@ -507,6 +674,7 @@ static int cmd_list(int argc, char **argv)
     free(s);
     printf("parameters: md5: %s\n", scn_workload_params("md5"));
     printf("parameters: radio: %s\n", scn_workload_params("radio"));
+    printf("parameters: udp-echo: %s\n", scn_workload_params("udp-echo"));
     return bad ? EXIT_RUNFAIL : 0;
 }
 

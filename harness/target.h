@@ -22,6 +22,12 @@ typedef struct sk_target_cfg {
     const char *irq_probe;   /* sim: --irq-probe SRC=SYMBOL (radio: VMIT entry latency), or NULL;
                               * the symbol needs the ELF: kernel.img is replaced by the kernel.elf
                               * next to it */
+    /* udp-echo (harness/udpecho.h) */
+    const char *eth_spec;    /* sim: --eth SPEC (peer:SCRIPT), or NULL */
+    const char *eth_report;  /* sim: --eth-report */
+    const char *eth_pcap;    /* sim: --eth-pcap; qemu/linux: QEMU -object filter-dump file */
+    unsigned udp_guest_port; /* qemu/linux: usb-net + user network forwarding a free host UDP
+                              * port to this guest port (0: no network) */
 } sk_target_cfg_t;
 
 typedef struct sk_target {
@@ -38,6 +44,7 @@ typedef struct sk_target {
     char buf[16384];
     size_t len;
     bool seen_prompt;  /* the target prompts with `> `: wait for the prompt before sending */
+    int udp_port;      /* qemu/linux with udp_guest_port: the forwarded host UDP port, else 0 */
 } sk_target_t;
 
 enum { TGT_LINE = 1, TGT_TIMEOUT = 0, TGT_EOF = -1, TGT_INTR = -2 };

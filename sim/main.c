@@ -1,6 +1,7 @@
 /* bcm2835-sim: command line front end. */
 #include "core/sim.h"
 #include "soc.h"
+#include "link/eth_link.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -28,8 +29,15 @@ static const char usage[] =
     "  --usb SETUP             what hangs on the USB root port: lan9512 (default on pi1b:\n"
     "                          hub + SMSC Ethernet), cdc-ecm (as QEMU -device usb-net: a\n"
     "                          full-speed hub with a CDC-ECM NIC), none (default on pi0)\n"
-    "  --eth SPEC              the NIC's Ethernet link (sim/link/eth_link.h): null (default),\n"
-    "                          peer:SCRIPT, slirp[:OPTS], tap:IFNAME\n"
+    "  --eth SPEC              Ethernet wire of the board's NIC (sim/link/eth_link.h): null\n"
+    "                          (default) | peer:SCRIPT (in-process UDP/ICMP echo client in\n"
+    "                          simulated time; script format: sim/link/eth_peer.h) |\n"
+    "                          slirp[:hostfwd=udp:[HADDR]:HPORT-[GADDR]:GPORT,...] (user\n"
+    "                          networking, 10.0.2.0/24, host input while the guest waits) |\n"
+    "                          tap:IFNAME\n"
+    "  --eth-pcap FILE         write every frame on the wire (both directions) to FILE (pcap,\n"
+    "                          link type Ethernet, simulated-time stamps in ns)\n"
+    "  --eth-report FILE       peer: write its results (JSON: counts, RTTs in cycles) to FILE\n"
     "  --max-cycles N          stop after N simulated CPU cycles (exit 3)\n"
     "  --until-uart TEXT       stop with success when TEXT appears on the UART0 output\n"
     "  --wdog-action reset|stop  watchdog expiry resets the board (default) or stops (exit 4)\n"
@@ -56,7 +64,7 @@ static const char usage[] =
 
 enum { OPT_BOARD = 256, OPT_TIMING, OPT_UART0, OPT_UART0_IN, OPT_UART1, OPT_MAX_CYCLES, OPT_UNTIL_UART,
        OPT_WDOG, OPT_NO_SEMI, OPT_STATS, OPT_STATS_JSON, OPT_UART1_MODEM, OPT_MODEM_REPORT,
-       OPT_IRQ_PROBE, OPT_IRQ_PROBE_CSV, OPT_USB, OPT_ETH };
+       OPT_IRQ_PROBE, OPT_IRQ_PROBE_CSV, OPT_USB, OPT_ETH, OPT_ETH_PCAP, OPT_ETH_REPORT };
 
 static int bad(const char *fmt, const char *arg)
 {
@@ -211,6 +219,8 @@ int main(int argc, char **argv)
         {"irq-probe-csv", required_argument, 0, OPT_IRQ_PROBE_CSV},
         {"usb", required_argument, 0, OPT_USB},
         {"eth", required_argument, 0, OPT_ETH},
+        {"eth-pcap", required_argument, 0, OPT_ETH_PCAP},
+        {"eth-report", required_argument, 0, OPT_ETH_REPORT},
         {"stats", no_argument, 0, OPT_STATS},
         {"stats-json", required_argument, 0, OPT_STATS_JSON},
         {"verbose", no_argument, 0, 'v'},
@@ -220,8 +230,9 @@ int main(int argc, char **argv)
     sim_config_t cfg;
     sim_config_default(&cfg);
     bool stats = false;
-    const char *usb_setup = NULL, *eth_spec = NULL;
+    const char *usb_setup = NULL;
     const char *stats_json = NULL, *modem_script = NULL, *modem_report = NULL, *probe_csv = NULL;
+    const char *eth_spec = NULL, *eth_pcap = NULL, *eth_report = NULL;
     probe_spec_t probes[SIM_IRQ_PROBE_MAX];
     int nprobes = 0;
     opterr = 0;
@@ -303,8 +314,16 @@ int main(int argc, char **argv)
             usb_setup = optarg;
             break;
         case OPT_ETH:
-            if (!optarg[0]) return bad("%sempty --eth link spec", "");
+            if (!optarg[0]) return bad("%sempty --eth spec", "");
             eth_spec = optarg;
+            break;
+        case OPT_ETH_PCAP:
+            if (!optarg[0]) return bad("%sempty --eth-pcap path", "");
+            eth_pcap = optarg;
+            break;
+        case OPT_ETH_REPORT:
+            if (!optarg[0]) return bad("%sempty --eth-report path", "");
+            eth_report = optarg;
             break;
         case OPT_STATS: stats = true; break;
         case OPT_STATS_JSON: stats_json = optarg; break;
@@ -316,6 +335,8 @@ int main(int argc, char **argv)
     }
     if (optind != argc - 1) return bad("%sexactly one KERNEL argument expected", "");
     if (modem_report && !modem_script) return bad("%s--modem-report needs --uart1-modem", "");
+    if (eth_report && (!eth_spec || strncmp(eth_spec, "peer:", 5)))
+        return bad("%s--eth-report needs --eth peer:SCRIPT", "");
     if (modem_script) {
         /* the modem is the only RX source of the mini UART: no interactive input there */
         if (!cfg.uart1_spec) cfg.uart1_spec = "null";
@@ -336,6 +357,17 @@ int main(int argc, char **argv)
     if (modem_script && soc_attach_modem(sim_soc(sim), modem_script, modem_report) != 0) {
         sim_free(sim);
         return SIM_STOP_USAGE; /* a bad script is a usage error (messages name file:line) */
+    }
+    /* a bad --eth spec or peer script is a usage error (messages name file:line) */
+    if ((eth_pcap || eth_report) && !soc_eth_link(sim_soc(sim))) {
+        fprintf(stderr, "bcm2835-sim: --eth-pcap/--eth-report need a NIC on the USB port (--usb)\n");
+        sim_free(sim);
+        return SIM_STOP_USAGE;
+    }
+    if ((eth_pcap && eth_link_set_pcap(soc_eth_link(sim_soc(sim)), eth_pcap) != 0) ||
+        (eth_report && eth_link_set_report(soc_eth_link(sim_soc(sim)), eth_report) != 0)) {
+        sim_free(sim);
+        return SIM_STOP_USAGE;
     }
     if (sim_load_image(sim, kernel) != 0) {
         sim_free(sim);

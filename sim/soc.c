@@ -277,10 +277,12 @@ void soc_irq_set(soc_t *s, unsigned source, bool level)
 /* ---- accessors ---------------------------------------------------------------------------- */
 bool soc_idle(soc_t *s, bool block)
 {
-    /* with two interactive links, block on neither but look at both in turn */
-    /* host-side Ethernet input (slirp, tap) enters while the guest waits, as UART input;
-     * never blocking here: the link backends decide how long a blocking wait may be */
+    /* host-side Ethernet input (slirp, tap) enters while the guest waits, as UART input
+     * (eth_link.h); when no UART is interactive the link may wait itself (bounded) */
     if (s->eth && eth_link_idle(s->eth, false)) return true;
+    if (s->eth && block && !uart_link_interactive(s->link0) && !(s->link1 && uart_link_interactive(s->link1)))
+        return eth_link_idle(s->eth, true);
+    /* with two interactive links, block on neither but look at both in turn */
     bool two = s->link0 && s->link1 && uart_link_interactive(s->link0) && uart_link_interactive(s->link1);
     for (;;) {
         bool got = false;
@@ -378,26 +380,19 @@ static void soc_usb_stats(soc_t *s, FILE *f, bool json)
         rxdrop = e->stats.rx_refused_inactive + e->stats.rx_refused_full + e->stats.rx_bad;
         errs = e->stats.tx_runts + e->stats.tx_oversize;
     }
-    eth_link_stats_t ls = { 0 };
-    if (s->eth) eth_link_get_stats(s->eth, &ls);
     if (json) {
         fprintf(f, "\"nic\": {\"model\": \"%s\", \"tx_frames\": %llu, \"tx_bytes\": %llu, \"rx_frames\": %llu, "
                    "\"rx_bytes\": %llu, \"tx_dropped\": %llu, \"rx_dropped\": %llu, \"errors\": %llu}, ",
                 nic, UL(txf), UL(txb), UL(rxf), UL(rxb), UL(txdrop), UL(rxdrop), UL(errs));
-        fprintf(f, "\"eth\": {\"link\": ");
-        if (s->eth_spec) soc_json_str(f, s->eth_spec);
-        else fprintf(f, "null");
-        fprintf(f, ", \"tx_frames\": %llu, \"tx_bytes\": %llu, \"rx_frames\": %llu, \"rx_bytes\": %llu, "
-                   "\"rx_refused\": %llu, \"bad_frames\": %llu, \"backend_errors\": %llu}, ",
-                UL(ls.tx_frames), UL(ls.tx_bytes), UL(ls.rx_frames), UL(ls.rx_bytes), UL(ls.rx_refused),
-                UL(ls.bad_frames), UL(ls.backend_errors));
+        if (s->eth) {
+            eth_link_print_stats_json(s->eth, f);
+            fprintf(f, ", ");
+        }
     } else {
         fprintf(f, "nic (%s): tx-frames %llu tx-bytes %llu rx-frames %llu rx-bytes %llu tx-dropped %llu "
                    "rx-dropped %llu errors %llu\n",
                 nic, UL(txf), UL(txb), UL(rxf), UL(rxb), UL(txdrop), UL(rxdrop), UL(errs));
-        fprintf(f, "eth (%s): tx-frames %llu rx-frames %llu rx-refused %llu bad-frames %llu backend-errors %llu\n",
-                s->eth_spec ? s->eth_spec : "none", UL(ls.tx_frames), UL(ls.rx_frames), UL(ls.rx_refused),
-                UL(ls.bad_frames), UL(ls.backend_errors));
+        if (s->eth) eth_link_print_stats(s->eth, f);
     }
 #undef UL
 }

@@ -53,7 +53,7 @@ fake_linux)
     FAKE_ECHO=1 run_fake linux; rc=$?
     expect_rc 0 $rc "linux run"
     [ "$(json out/results.json "d['context']['sk_target']")" = linux ] || fail "target"
-    grep -q "Linux ready (sk-linux-port [0-9]* 0.01); console on 127.0.0.1:" out/traces/serial-linux.log || fail "readiness"
+    grep -q "Linux ready (sk-linux-port [0-9]* 0.01 [0-9]*); console on 127.0.0.1:" out/traces/serial-linux.log || fail "readiness"
     grep -q "target process ended: exit status 0" out/traces/serial-linux.log || fail "boot-qemu exit status"
     # sim + linux in one run: both series in one results.json (the figures overlay them)
     FAKE_ECHO=1 run_fake sim,linux --set n=1,10; rc=$?
@@ -207,6 +207,36 @@ real_linux)
     SK_BUILD_DIR=$SK_BUILD_DIR "$SKBENCH" run md5-quick --target linux --out "$W/out" --quiet; rc=$?
     expect_rc 0 $rc "real linux run"; tail -5 out/traces/serial-linux.log 2>/dev/null
     pgrep -f "qemu-system-arm.*initramfs" && fail "qemu left running"
+    ;;
+real_udp_echo_linux)
+    # udp-echo against the Linux baseline on QEMU raspi0 (usb-net + hostfwd, skecho in the
+    # guest): 100 requests, every answer checked, results.json, a pcap tshark reads cleanly
+    SK_BUILD_DIR=$SK_BUILD_DIR "$SKB_REPO/harness/linux/build-image" "$SK_BUILD_DIR" >build-image.log 2>&1 \
+        || { tail -20 build-image.log; fail "linux image build"; }
+    SK_BUILD_DIR=$SK_BUILD_DIR "$SKBENCH" run udp-echo-ci --target linux --out "$W/out" --no-plot \
+        >stdout.txt 2>stderr.txt; rc=$?
+    expect_rc 0 $rc "udp-echo linux run"; [ $rc = 0 ] || tail -5 stderr.txt out/traces/serial-linux.log
+    r=out/results.json
+    [ "$(json $r "d['context']['sk_complete']")" = True ] || fail "not complete"
+    [ "$(json $r "d['benchmarks'][0]['name']")" = "udp-echo/n:100/size:5/port:5555/timeout_ms:1000/gap_us:0/target:linux" ] \
+        || fail "name $(json $r "d['benchmarks'][0]['name']")"
+    for k in "answered 100" "requests 100" "mismatches 0" "timeouts 0" "ok 1" "size 5" "n 100"; do
+        set -- $k
+        [ "$(json $r "int(d['benchmarks'][0]['$1'])")" = "$2" ] || fail "$1 != $2"
+    done
+    [ "$(json $r "0 < d['benchmarks'][0]['rtt_median_us'] <= d['benchmarks'][0]['rtt_p99_us'] <= d['benchmarks'][0]['rtt_max_us']")" = True ] \
+        || fail "rtt statistics"
+    [ "$(json $r "d['benchmarks'][0]['real_time'] >= 100 * d['benchmarks'][0]['rtt_min_us']")" = True ] || fail "total time"
+    [ "$(grep -c '^[0-9]' out/traces/udp-rtt-linux-0-0.txt)" = 100 ] || fail "rtt list"
+    [ "$(wc -l < out/samples.csv)" = 2 ] || fail "samples.csv rows"
+    p=out/traces/udp-echo-linux.pcap
+    [ -s $p ] || fail "no pcap"
+    tshark -n -r $p >tshark.txt 2>tshark.err || fail "tshark -r $p failed: $(cat tshark.err)"
+    grep -Eiq "damaged|cut short|error" tshark.err && fail "tshark: $(cat tshark.err)"
+    # 100 requests and 100 answers of "Echo1" (45:63:68:6f:31) on the guest's port 5555
+    n=$(tshark -n -r $p -Y 'udp.port == 5555 && data.data == 45:63:68:6f:31' 2>/dev/null | wc -l)
+    [ "$n" = 200 ] || fail "pcap: $n Echo1 frames on port 5555, expected 200"
+    pgrep -f "qemu-system-arm.*initramfs.*$W" && fail "qemu left running"
     ;;
 fake_radio)
     # radio workload against the fake (plays the generated modem script, prints eno lines)

@@ -50,6 +50,9 @@ typedef struct eth_link_stats {
     uint64_t rx_refused;            /* NIC callback returned false */
     uint64_t bad_frames;            /* runts / oversize, either direction, dropped */
     uint64_t backend_errors;        /* host-side send/receive failures */
+    uint64_t rx_overflow;           /* frames for the NIC dropped: link queue full */
+    uint64_t rx_no_nic;             /* frames for the NIC dropped: no NIC attached */
+    uint64_t pcap_records;          /* frames written to the pcap file */
 } eth_link_stats_t;
 
 /* NULL + message on stderr on failure (bad spec, missing script, tap not permitted). */
@@ -68,4 +71,9 @@ bool eth_link_idle(eth_link_t *l, bool block);
 /* The peer backend finished its script (all requests answered or timed out). */
 bool eth_link_done(const eth_link_t *l);
 void eth_link_get_stats(const eth_link_t *l, eth_link_stats_t *out);
+/* --stats: one line per link (and one for the backend, e.g. the peer's results). */
+void eth_link_print_stats(const eth_link_t *l, FILE *f);
+/* --stats-json: one member `"eth": {...}` (no leading or trailing comma). */
+void eth_link_print_stats_json(const eth_link_t *l, FILE *f);
+const char *eth_link_spec(const eth_link_t *l);
 #endif
