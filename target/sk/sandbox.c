@@ -35,6 +35,7 @@
  * comparison mode only). Payload writes to kernel memory are NOT prevented in this mode. */
 #include "sk/sandbox.h"
 #include "sk/sandbox_layout.h"
+#include "sk/sandbox_stats.h"
 #include "sk/api.h"
 #include "boot/arm.h"
 #include "boot/exc.h"
@@ -74,6 +75,7 @@ typedef struct sk_sb {
     uint32_t resume_cpsr;
     sk_api_ctx_t api;
     sk_api_t trusted_table;
+    sk_sandbox_stats_t stats;
 } sk_sb_t;
 
 static sk_sb_t sb;
@@ -140,6 +142,7 @@ static int sb_svc(exc_frame_t *f)
     }
     f->r[0] = ret;
     if (sb.budget_fired) {
+        sb.stats.budget_in_api++;
         sb_end(SK_RUN_BUDGET, 0, f->pc);
         return sb_leave(f);
     }
@@ -241,8 +244,16 @@ static int sb_init(void)
     return ERR_OK;
 }
 
+void sk_sandbox_get_stats(sk_sandbox_stats_t *out)
+{
+    uint32_t flags = exc_irq_save();
+    *out = sb.stats;
+    exc_irq_restore(flags);
+}
+
 static int sb_refuse(sk_run_res_t *res)
 {
+    sb.stats.refused++;
     res->status = SK_RUN_INVAL;
     return ERR_INVAL;
 }
@@ -255,6 +266,14 @@ int sk_sandbox_run(const sk_run_req_t *req, sk_run_res_t *res)
     if (!req || req->entry < MEMMAP_PAYLOAD_BASE || req->entry > MEMMAP_PAYLOAD_BASE + MEMMAP_PAYLOAD_SIZE - 4u ||
         (req->entry & 3u) || req->arg_len > SK_SB_ARG_MAX || (req->arg_len && !req->arg) ||
         (req->out_cap && !req->out) || req->budget_us > SB_MAX_BUDGET_US || sb.active)
+        return sb_refuse(res);
+
+    /* Application level only (SVC mode, not in an interrupt handler or VMIO): the entry
+     * code saves and restores SVC-mode state, and the budget handler relies on the
+     * payload being interrupted at VMIT depth 0 (its frame at the top of the IRQ stack). */
+    uint32_t cpsr;
+    __asm__ volatile("mrs %0, cpsr" : "=r"(cpsr));
+    if ((cpsr & ARM_MODE_MASK) != ARM_MODE_SVC)
         return sb_refuse(res);
 
     uint32_t flags = exc_irq_save();
@@ -273,8 +292,6 @@ int sk_sandbox_run(const sk_run_req_t *req, sk_run_res_t *res)
     sk_api_add_region(&sb.api, SK_SB_API_PAGE, SK_SB_PAGE, 0);
     sk_api_set_current(&sb.api);
 
-    uint32_t cpsr;
-    __asm__ volatile("mrs %0, cpsr" : "=r"(cpsr));
     sk_enter_t e = {
         .pc = req->entry,
         .r0 = req->trusted ? (uint32_t)(uintptr_t)&sb.trusted_table : SK_SB_API_PAGE,
@@ -317,6 +334,13 @@ int sk_sandbox_run(const sk_run_req_t *req, sk_run_res_t *res)
     } else {
         res->status = SK_RUN_ABORT; /* not reachable: resume without a recorded ending */
     }
+    sb.stats.runs++;
+    sb.stats.trusted_runs += sb.trusted;
+    if (res->status < SK_RUN_INVAL)
+        sb.stats.ended[res->status]++;
+    for (unsigned i = 0; i < SK_API_COUNT; i++)
+        sb.stats.api_calls += sb.api.stats.calls[i];
+    sb.stats.api_denied += sb.api.stats.denied;
     res->out_len = sb.api.out_len;
     res->out_truncated = sb.api.truncated;
     res->cycles = c1 - c0;

@@ -2,9 +2,11 @@
  *   sbtest NAME [budget_us]       shielded run of payload NAME
  *   sbtest trusted NAME [budget]  the same payload in trusted mode (no NAME: hello)
  *   sbtest bench [N]              empty run and N cycles() calls, shielded and trusted
+ *   sbtest stats                  "sbtest-stats runs=.. trusted=.. refused=.. ok=.. abort=.. undef=..
+ *                                 budget=.. badcall=.. budget_in_api=.. api_calls=.. api_denied=.."
  *   sbtest hang [MS]              hung-kernel hook: arms the PM watchdog (MS, default 1000)
  *                                 and spins with IRQs masked; the watchdog must reset
- * NAME: hello loop wild periph undef stack svcbad badptr udp bench empty.
+ * NAME: hello loop wild periph undef stack svcbad badptr udp bench empty jump xn spin.
  * Reply per run:
  *   sbtest name=N mode=shielded|trusted status=S retval=R cycles=C us=U fault_addr=0x..
  *          fault_pc=0x.. out_len=L trunc=0|1 out=TEXT   (TEXT: bytes 0x21..0x7E, others '.')
@@ -12,6 +14,7 @@
  * D-cache cleaned and I-cache invalidated, as the loader does. */
 #include "sk/sbtest.h"
 #include "sk/sandbox.h"
+#include "sk/sandbox_stats.h"
 #include "boot/exc.h"
 #include "hal/cache.h"
 #include "hal/systimer.h"
@@ -28,7 +31,8 @@
 extern const uint8_t sbt_blob[], sbt_blob_end[];
 
 static const char *const sbt_names[] = {"hello", "loop",   "wild", "periph", "undef", "stack",
-                                        "svcbad", "badptr", "udp",  "bench",  "empty"};
+                                        "svcbad", "badptr", "udp",  "bench",  "empty", "jump",
+                                        "xn",     "spin"};
 #define SBT_N (sizeof sbt_names / sizeof sbt_names[0])
 #define SBT_BENCH 9u
 #define SBT_EMPTY 10u
@@ -138,6 +142,19 @@ void sk_sbtest_cmd(con_t *con, const char *args)
         sbt_hang(con, sbt_u32(args + 4, 1000u));
         return;
     }
+    if (!strcmp(args, "stats")) {
+        sk_sandbox_stats_t t;
+        sk_sandbox_get_stats(&t);
+        con_reply(con,
+                  "sbtest-stats runs=%lu trusted=%lu refused=%lu ok=%lu abort=%lu undef=%lu budget=%lu badcall=%lu "
+                  "budget_in_api=%lu api_calls=%lu api_denied=%lu",
+                  (unsigned long)t.runs, (unsigned long)t.trusted_runs, (unsigned long)t.refused,
+                  (unsigned long)t.ended[SK_RUN_OK], (unsigned long)t.ended[SK_RUN_ABORT],
+                  (unsigned long)t.ended[SK_RUN_UNDEF], (unsigned long)t.ended[SK_RUN_BUDGET],
+                  (unsigned long)t.ended[SK_RUN_BADCALL], (unsigned long)t.budget_in_api,
+                  (unsigned long)t.api_calls, (unsigned long)t.api_denied);
+        return;
+    }
     if (!strncmp(args, "bench", 5) && (args[5] == '\0' || args[5] == ' ')) {
         sbt_bench(con, sbt_u32(args + 5, 1000u));
         return;
@@ -155,7 +172,7 @@ void sk_sbtest_cmd(con_t *con, const char *args)
     int idx = sbt_find(args, len);
     if (idx < 0) {
         con_reply(con, "err bad-argument sbtest [trusted] hello|loop|wild|periph|undef|stack|svcbad|badptr|udp|"
-                       "bench|empty [budget_us] | bench [N] | hang [MS]");
+                       "bench|empty|jump|xn|spin [budget_us] | bench [N] | hang [MS]");
         return;
     }
     static const char hello_arg[] = "sbtest";

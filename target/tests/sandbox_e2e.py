@@ -36,6 +36,17 @@ CASES = {
               {"status": "abort", "fault_addr": "0x00008000", "fault_pc": in_arena}),
              ("sbtest periph", "periph", "shielded",
               {"status": "abort", "fault_addr": "0x20003004", "fault_pc": in_arena})],
+    "pabt": [("sbtest jump", "jump", "shielded",
+              {"status": "abort", "fault_addr": "0x00008000", "fault_pc": "0x00008000"}),
+             ("sbtest xn", "xn", "shielded",
+              {"status": "abort", "fault_addr": lambda v: 0x00501000 <= int(v, 16) < 0x00510000,
+               "fault_pc": lambda v: 0x00501000 <= int(v, 16) < 0x00510000})],
+    # budgets of different lengths expire in different places; on the simulator (fixed
+    # timing) at least one of them lands inside an API call: the deferred path is taken
+    "spin": [("sbtest spin 5000", "spin", "shielded", {"status": "budget", "us": lambda v: int(v) >= 5000}),
+             ("sbtest spin 3000", None, "skip", None),
+             ("sbtest spin 7777", None, "skip", None),
+             ("sbtest stats", None, "spinstats", None)],
     "undef": [("sbtest undef", "undef", "shielded",
                {"status": "undef", "fault_pc": in_arena})],
     "stack": [("sbtest stack", "stack", "shielded",
@@ -53,8 +64,10 @@ CASES = {
                 ("sbtest bench 1000", None, None, None)],
 }
 CASES["qemu"] = ([("sbtest loop 20000", "loop", "shielded", {"status": "budget", "fault_pc": in_arena})] +
-                 [c for k in ("hello", "wild", "undef", "stack", "badcall", "trusted") for c in CASES[k]])
-CASES["all"] = [c for k in ("hello", "loop", "wild", "undef", "stack", "badcall", "trusted") for c in CASES[k]]
+                 [c for k in ("hello", "wild", "pabt", "undef", "stack", "badcall", "trusted")
+                    for c in CASES[k]] + CASES["spin"][:1])
+CASES["all"] = [c for k in ("hello", "loop", "wild", "pabt", "spin", "undef", "stack", "badcall", "trusted")
+                for c in CASES[k]]
 
 FIELD = re.compile(r"(\w+)=(\S*)")
 
@@ -199,6 +212,13 @@ def main():
                     fail("storm ticks during the payload run: %s (want >= 150)" % t)
                 else:
                     print("ok: storm source taken=%d across the 20 ms payload run" % t[-1])
+            elif mode == "spinstats":
+                t = [parse(l) for l in lines if l.startswith("sbtest-stats ")]
+                if not t or int(t[-1].get("budget_in_api", "0")) < 1 or int(t[-1].get("budget", "0")) < 3:
+                    fail("spin: no budget expiry inside an API call: %s" % t[-1:])
+                else:
+                    print("ok: budget expired inside an API call in %s of %s spin runs" % (
+                        t[-1]["budget_in_api"], t[-1]["budget"]))
             elif mode == "info":
                 i = [l for l in lines if l.startswith("info ")]
                 if not i or parse(i[-1]).get("rx_overruns") != "0":

@@ -120,3 +120,29 @@ SBT_ENTRY sbt_empty(const sk_api_t *api, const uint8_t *arg, uint32_t len)
     (void)api; (void)arg; (void)len;
     return 7;
 }
+
+/* Branches into the kernel image: prefetch abort (privileged-only section). */
+SBT_ENTRY sbt_jump(const sk_api_t *api, const uint8_t *arg, uint32_t len)
+{
+    (void)api; (void)arg; (void)len;
+    return ((int32_t(*)(void))0x00008000u)();
+}
+
+/* Executes from its own stack (BX LR written there): prefetch abort (execute-never page). */
+SBT_ENTRY sbt_xn(const sk_api_t *api, const uint8_t *arg, uint32_t len)
+{
+    (void)api; (void)arg; (void)len;
+    volatile uint32_t code[2] = {0xE3A00001u /* mov r0, #1 */, 0xE12FFF1Eu /* bx lr */};
+    return ((int32_t(*)(void))(uintptr_t)code)();
+}
+
+/* Calls the API forever: the budget usually expires inside an SVC (kernel mode), which
+ * must end the run on the way back to the payload. */
+SBT_ENTRY sbt_spin(const sk_api_t *api, const uint8_t *arg, uint32_t len)
+{
+    (void)arg; (void)len;
+    sbt_u32_fn cyc = (sbt_u32_fn)api->fn[SK_API_CYCLES];
+    volatile uint32_t acc = 0;
+    for (;;)
+        acc += cyc();
+}

@@ -4,7 +4,7 @@
     .globl sbt_table
 sbt_table:
     .word 0x53544253          @ "SBTS"
-    .word 11
+    .word 14
     .word sbt_hello - sbt_table
     .word sbt_loop - sbt_table
     .word sbt_wild - sbt_table
@@ -16,3 +16,6 @@ sbt_table:
     .word sbt_udp - sbt_table
     .word sbt_bench - sbt_table
     .word sbt_empty - sbt_table
+    .word sbt_jump - sbt_table
+    .word sbt_xn - sbt_table
+    .word sbt_spin - sbt_table
