@@ -47,8 +47,6 @@
 #include "err.h"
 
 #define SB_BUDGET_CHANNEL 1u                 /* ST C1: VMIT_LEVEL_TIMER (hal/systimer.h) */
-#define SB_DEFAULT_BUDGET_US 1000000u
-#define SB_MAX_BUDGET_US 60000000u
 
 typedef struct sk_enter {
     uint32_t pc, r0, r1, r2, sp, lr, cpsr;
@@ -265,7 +263,7 @@ int sk_sandbox_run(const sk_run_req_t *req, sk_run_res_t *res)
     memset(res, 0, sizeof *res);
     if (!req || req->entry < MEMMAP_PAYLOAD_BASE || req->entry > MEMMAP_PAYLOAD_BASE + MEMMAP_PAYLOAD_SIZE - 4u ||
         (req->entry & 3u) || req->arg_len > SK_SB_ARG_MAX || (req->arg_len && !req->arg) ||
-        (req->out_cap && !req->out) || req->budget_us > SB_MAX_BUDGET_US || sb.active)
+        (req->out_cap && !req->out) || req->budget_us > SK_SB_MAX_BUDGET_US || sb.active)
         return sb_refuse(res);
 
     /* Application level only (SVC mode, not in an interrupt handler or VMIO): the entry
@@ -312,7 +310,7 @@ int sk_sandbox_run(const sk_run_req_t *req, sk_run_res_t *res)
     sk_sb_trusted_ret[0] = sk_sb_trusted_ret[1] = 0;
     sb.resume_cpsr = (cpsr & ~(uint32_t)(ARM_MODE_MASK | ARM_PSR_T)) | ARM_MODE_SVC | ARM_PSR_I;
     sb.active = 1;
-    st_oneshot(SB_BUDGET_CHANNEL, req->budget_us ? req->budget_us : SB_DEFAULT_BUDGET_US, sb_budget_cb, 0);
+    st_oneshot(SB_BUDGET_CHANNEL, req->budget_us ? req->budget_us : SK_SB_DEFAULT_BUDGET_US, sb_budget_cb, 0);
     uint64_t t0 = st_now_us();
     uint64_t c0 = cpu_cycles();
     sk_sandbox_enter(&e);

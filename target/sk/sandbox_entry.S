@@ -10,7 +10,8 @@
 /* void sk_sandbox_enter(const sk_enter_t *e): SVC mode, IRQs masked. Saves the kernel's
  * callee-saved state (r4-r11, lr, d8-d15, FPSCR) on the SVC stack and SP_svc, SP_sys and
  * LR_sys in sk_sb_saved, then starts the payload in e->cpsr's mode (USR or SYS) at e->pc
- * with r0-r2, SP and LR from e; every other register is zeroed (no kernel values leak).
+ * with r0-r2, SP and LR from e; every other core and VFP register and FPSCR are zeroed
+ * (no kernel values leak into the payload).
  * "Returns" only through sk_sandbox_resume. */
     .globl sk_sandbox_enter
     .type sk_sandbox_enter, %function
@@ -43,6 +44,10 @@ sk_sandbox_enter:
     mov   r10, #0
     mov   r11, #0
     mov   r12, #0
+    .irp d, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+    vmov  d\d, r3, r3               @ no kernel values in VFP registers either
+    .endr
+    vmsr  fpscr, r3                   @ default FP mode
     movs  pc, lr                      @ CPSR := SPSR_svc: the payload's mode, IRQs on
 
 /* Where every run ends: exception frames (abort, undefined, SVC exit/bad call, budget

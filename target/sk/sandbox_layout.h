@@ -23,6 +23,12 @@
 #define SK_SB_ARG_BASE   (SK_SB_SEC + 0x20000)
 #define SK_SB_ARG_MAX    0x10000
 
+/* CPU-time budget (sk_run_req_t.budget_us): 0 selects the default; requests above the
+ * maximum are refused (SK_RUN_INVAL). The maximum stays below the PM watchdog's longest
+ * timeout (hal/wdog.h WDOG_MAX_MS) so one watchdog period can always cover a run. */
+#define SK_SB_DEFAULT_BUDGET_US 2000000
+#define SK_SB_MAX_BUDGET_US     15000000
+
 /* SVC immediates: 0 .. SK_API_COUNT-1 are the API ids (sk_abi.h); the stub the payload's
  * entry returns to issues SK_SB_SVC_EXIT (r0 = the payload's return value). */
 #define SK_SB_SVC_EXIT   0xFF00

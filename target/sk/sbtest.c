@@ -188,7 +188,8 @@ void sk_sbtest_cmd(con_t *con, const char *args)
     }
     sk_run_res_t r;
     if (sbt_run((unsigned)idx, trusted, arg, arg_len, sp ? sbt_u32(sp, 0) : 0, &r)) {
-        con_reply(con, "sbtest name=%s status=%s", sbt_names[idx], sk_run_status_str(r.status));
+        con_reply(con, "sbtest name=%s mode=%s status=%s", sbt_names[idx], trusted ? "trusted" : "shielded",
+                  sk_run_status_str(r.status));
         return;
     }
     sbt_report(con, (unsigned)idx, trusted, &r);
