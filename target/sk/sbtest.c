@@ -9,7 +9,9 @@
  * NAME: hello loop wild periph undef stack svcbad badptr udp bench empty jump xn spin.
  * Reply per run:
  *   sbtest name=N mode=shielded|trusted status=S retval=R cycles=C us=U fault_addr=0x..
- *          fault_pc=0x.. out_len=L trunc=0|1 out=TEXT   (TEXT: bytes 0x21..0x7E, others '.')
+ *          fault_pc=0x.. out_len=L trunc=0|1 kstate=ok|changed out=TEXT
+ *   TEXT: bytes 0x21..0x7E, others '.'; kstate: the banked SPs of UND/ABT/IRQ (at their
+ *   stack tops), SYS and SVC and the caller's CPSR are the same before and after the run.
  * The blob is copied into the arena before every run (a payload may have scribbled on it),
  * D-cache cleaned and I-cache invalidated, as the loader does. */
 #include "sk/sbtest.h"
@@ -39,6 +41,35 @@ static const char *const sbt_names[] = {"hello", "loop",   "wild", "periph", "un
 
 static uint8_t sbt_out[SBT_OUT_CAP];
 
+/* Kernel state a run must leave as it found it: the banked SP of every mode (each
+ * exception path must have popped its frame) and the caller's CPSR (mode, I bit). */
+typedef struct sbt_kstate {
+    uint32_t sp_und, sp_abt, sp_irq, sp_sys, sp_svc, cpsr;
+} sbt_kstate_t;
+
+static void sbt_kstate(sbt_kstate_t *k)
+{
+    /* r0-r4 explicitly: a compiler-chosen output register could be LR, which is banked */
+    register uint32_t und __asm__("r0"), abt __asm__("r1"), irq __asm__("r2"), sys __asm__("r3"),
+        svc __asm__("r4");
+    uint32_t flags = exc_irq_save();
+    __asm__ volatile("cps #0x1B\n\tmov %0, sp\n\t"
+                     "cps #0x17\n\tmov %1, sp\n\t"
+                     "cps #0x12\n\tmov %2, sp\n\t"
+                     "cps #0x1F\n\tmov %3, sp\n\t"
+                     "cps #0x13\n\tmov %4, sp"
+                     : "=&r"(und), "=&r"(abt), "=&r"(irq), "=&r"(sys), "=&r"(svc)
+                     :
+                     : "memory");
+    exc_irq_restore(flags);
+    k->sp_und = und;
+    k->sp_abt = abt;
+    k->sp_irq = irq;
+    k->sp_sys = sys;
+    k->sp_svc = svc;
+    k->cpsr = flags & 0x1FFu; /* A, I, F, T, mode (not the condition flags) */
+}
+
 static int sbt_find(const char *name, size_t len)
 {
     for (unsigned i = 0; i < SBT_N; i++)
@@ -61,8 +92,11 @@ static uint32_t sbt_load(unsigned idx)
     return MEMMAP_PAYLOAD_BASE + tab[2 + idx];
 }
 
+static int sbt_kstate_ok;
+
 static int sbt_run(unsigned idx, int trusted, const void *arg, uint32_t arg_len, uint32_t budget, sk_run_res_t *res)
 {
+    sbt_kstate_t k0, k1;
     sk_run_req_t req = {
         .entry = sbt_load(idx),
         .arg = arg,
@@ -72,7 +106,12 @@ static int sbt_run(unsigned idx, int trusted, const void *arg, uint32_t arg_len,
         .budget_us = budget,
         .trusted = (uint8_t)trusted,
     };
-    return sk_sandbox_run(&req, res);
+    sbt_kstate(&k0);
+    int rc = sk_sandbox_run(&req, res);
+    sbt_kstate(&k1);
+    sbt_kstate_ok = k0.sp_und == MEMMAP_STACK_UND_TOP && k0.sp_abt == MEMMAP_STACK_ABT_TOP &&
+                    k0.sp_irq == MEMMAP_STACK_IRQ_TOP && !memcmp(&k0, &k1, sizeof k0);
+    return rc;
 }
 
 static void sbt_report(con_t *con, unsigned idx, int trusted, const sk_run_res_t *r)
@@ -84,10 +123,11 @@ static void sbt_report(con_t *con, unsigned idx, int trusted, const sk_run_res_t
     text[n] = '\0';
     con_reply(con,
               "sbtest name=%s mode=%s status=%s retval=%ld cycles=%llu us=%lu fault_addr=0x%08lx fault_pc=0x%08lx "
-              "out_len=%lu trunc=%u out=%s",
+              "out_len=%lu trunc=%u kstate=%s out=%s",
               sbt_names[idx], trusted ? "trusted" : "shielded", sk_run_status_str(r->status), (long)r->retval,
               (unsigned long long)r->cycles, (unsigned long)r->us, (unsigned long)r->fault_addr,
-              (unsigned long)r->fault_pc, (unsigned long)r->out_len, (unsigned)r->out_truncated, text);
+              (unsigned long)r->fault_pc, (unsigned long)r->out_len, (unsigned)r->out_truncated,
+              sbt_kstate_ok ? "ok" : "changed", text);
 }
 
 static uint32_t sbt_u32(const char *s, uint32_t def)
