@@ -15,6 +15,10 @@ void exc_set_irq_handler(exc_handler_fn fn) { exc_irq_fn = fn; }
 void exc_set_fiq_handler(exc_handler_fn fn) { exc_fiq_fn = fn; }
 void exc_set_trap_handler(exc_trap_fn fn) { exc_trap = fn; }
 
+/* Read by start.S svc_entry. */
+void (*volatile exc_svc_user_vec)(void);
+void exc_set_svc_user_entry(void (*entry)(void)) { exc_svc_user_vec = entry; }
+
 void exc_probe_begin(void)
 {
     exc_probe_faulted = 0;

@@ -115,37 +115,56 @@ static int sb_leave(exc_frame_t *f)
     return 1;
 }
 
-static int sb_svc(exc_frame_t *f)
+/* One SVC of a shielded payload: id, a[0..3] = r0-r3, ret_pc = the return address, sz =
+ * the SVC's size (4 ARM, 2 Thumb). Returns 0 with the new r0 in a[0] (back to the payload),
+ * or 1 when the run is over (resume). Called with IRQs masked, returns with IRQs masked. */
+static int sb_svc_call(uint32_t id, uint32_t *a, uint32_t ret_pc, uint32_t sz)
 {
-    uint32_t id, call_pc;
-    if (f->cpsr & ARM_PSR_T) {
-        call_pc = f->pc - 2;
-        id = *(volatile const uint16_t *)(uintptr_t)call_pc & 0xFFu;
-    } else {
-        call_pc = f->pc - 4;
-        id = *(volatile const uint32_t *)(uintptr_t)call_pc & 0x00FFFFFFu;
-    }
+    uint32_t call_pc = ret_pc - sz, ret = 0;
     if (id == SK_SB_SVC_EXIT) {
-        sb.retval = (int32_t)f->r[0];
+        sb.retval = (int32_t)a[0];
         sb_end(SK_RUN_OK, 0, call_pc);
-        return sb_leave(f);
+        return 1;
     }
-    uint32_t a[4] = {f->r[0], f->r[1], f->r[2], f->r[3]}, ret = 0;
-    exc_irq_enable(); /* frame on the SVC stack; VMIT only uses the IRQ and level stacks */
+    exc_irq_enable(); /* preemptible: VMIT only uses the IRQ and level stacks */
     int rc = sk_api_dispatch(&sb.api, id, a, &ret);
     exc_irq_disable();
     if (rc != SK_API_OK) {
         sb_end(SK_RUN_BADCALL, id, call_pc);
-        return sb_leave(f);
+        return 1;
     }
-    f->r[0] = ret;
+    a[0] = ret;
     if (sb.budget_fired) {
         sb.stats.budget_in_api++;
-        sb_end(SK_RUN_BUDGET, 0, f->pc);
-        return sb_leave(f);
+        sb_end(SK_RUN_BUDGET, 0, ret_pc);
+        return 1;
     }
+    return 0;
+}
+
+/* Fast entry (sandbox_entry.S sk_svc_user): ARM-state SVC from user mode. */
+int sk_sb_svc(uint32_t id, uint32_t *a, uint32_t ret_pc);
+int sk_sb_svc(uint32_t id, uint32_t *a, uint32_t ret_pc)
+{
+    if (!sb.active) /* user mode outside a run cannot happen; do not return into it */
+        exc_halt();
+    return sb_svc_call(id, a, ret_pc, 4);
+}
+
+/* Generic frame (Thumb-state SVCs; ARM-state ones when no fast entry is registered). */
+static int sb_svc(exc_frame_t *f)
+{
+    uint32_t id, sz = (f->cpsr & ARM_PSR_T) ? 2u : 4u;
+    if (sz == 2)
+        id = *(volatile const uint16_t *)(uintptr_t)(f->pc - 2) & 0xFFu;
+    else
+        id = *(volatile const uint32_t *)(uintptr_t)(f->pc - 4) & 0x00FFFFFFu;
+    if (sb_svc_call(id, f->r, f->pc, sz))
+        return sb_leave(f);
     return 1;
 }
+
+void sk_svc_user(void);
 
 static int sb_trap(uint32_t kind, exc_frame_t *f)
 {
@@ -236,6 +255,7 @@ static int sb_init(void)
 
     sk_api_fill_trusted(&sb.trusted_table, SK_API_MASK);
     exc_set_trap_handler(sb_trap);
+    exc_set_svc_user_entry(sk_svc_user);
     if (mmu_set_l2(SK_SB_SEC, sb_l2) || mmu_set_section(MEMMAP_PAYLOAD_BASE, MMU_ACC_USER_RWX))
         return ERR_INVAL;
     sb.ready = 1;

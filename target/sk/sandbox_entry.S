@@ -16,7 +16,7 @@
     .globl sk_sandbox_enter
     .type sk_sandbox_enter, %function
 sk_sandbox_enter:
-    push  {r4-r11, lr}
+    push  {r4-r12, lr}                @ r12: keeps SP 8-byte aligned (AAPCS) below
     vpush {d8-d15}
     vmrs  r1, fpscr
     push  {r1, r2}                    @ FPSCR (+ pad: 8-byte alignment)
@@ -70,7 +70,32 @@ sk_sandbox_resume:
     pop   {r1, r2}
     vmsr  fpscr, r1
     vpop  {d8-d15}
-    pop   {r4-r11, pc}
+    pop   {r4-r12, pc}
+
+/* API calls of shielded payloads (boot/start.S svc_entry -> here for ARM-state SVCs from
+ * user mode): SVC mode, IRQs masked, r0-r3 = the call's arguments, LR_svc = return address,
+ * SPSR_svc = the payload's CPSR. sk_sb_svc(id, a, ret_pc) (sandbox.c) returns 0 with the
+ * result in a[0] (back to the payload; r1-r3 come back as they were, r12 is clobbered,
+ * which AAPCS allows across a call), or nonzero when the run is over (resume). Cheaper than
+ * the generic exception frame: no banked-register reads, no VFP save (an API call is a
+ * function call: d0-d7 are the caller's to save; kernel C preserves d8-d15 itself). */
+    .globl sk_svc_user
+    .type sk_svc_user, %function
+sk_svc_user:
+    push  {r0-r3}                     @ a[0..3]
+    mrs   r12, spsr
+    push  {r12, lr}
+    ldr   r0, [lr, #-4]               @ the SVC instruction (ARM state: start.S checked T)
+    bic   r0, r0, #0xFF000000         @ its immediate: the id
+    add   r1, sp, #8
+    mov   r2, lr
+    bl    sk_sb_svc
+    cmp   r0, #0
+    bne   sk_sandbox_resume           @ IRQs are masked again (sk_sb_svc)
+    pop   {r12, lr}
+    msr   spsr_cxsf, r12
+    pop   {r0-r3}
+    movs  pc, lr
 
 /* Trusted runs: the payload's entry returns here (LR), privileged (SYS mode). */
     .globl sk_trusted_exit

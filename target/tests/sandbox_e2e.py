@@ -57,6 +57,8 @@ CASES = {
                 ("sbtest badptr", "badptr", "shielded",
                  {"status": "badcall", "fault_addr": "0x00000000", "out_len": "0"}),
                 ("sbtest udp", "udp", "shielded", {"status": "ok", "retval": "-5"}),
+                # semihosting SYS_EXIT from user mode: an unknown SVC, not a machine stop
+                ("sbtest semihost", "semihost", "shielded", {"status": "badcall", "fault_addr": "0x00123456"}),
                 # refused before running: budget above SK_SB_MAX_BUDGET_US
                 ("sbtest loop 15000001", "loop", "shielded", {"status": "inval"})],
     "trusted": [("sbtest trusted hello", "hello", "trusted", HELLO),

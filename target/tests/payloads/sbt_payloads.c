@@ -146,3 +146,15 @@ SBT_ENTRY sbt_spin(const sk_api_t *api, const uint8_t *arg, uint32_t len)
     for (;;)
         acc += cyc();
 }
+
+/* Semihosting SYS_EXIT (SVC 0x123456, r0 = 0x18) from user mode: an emulator must not
+ * let a payload stop the machine (QEMU honours semihosting only from privileged modes by
+ * default); for the kernel it is just an unknown SVC id. */
+SBT_ENTRY sbt_semihost(const sk_api_t *api, const uint8_t *arg, uint32_t len)
+{
+    (void)api; (void)arg; (void)len;
+    register uint32_t r0 __asm__("r0") = 0x18u;
+    register uint32_t r1 __asm__("r1") = 0x20026u;
+    __asm__ volatile("svc 0x123456" : "+r"(r0) : "r"(r1) : "r2", "r3", "memory");
+    return (int32_t)r0;
+}

@@ -4,7 +4,7 @@
     .globl sbt_table
 sbt_table:
     .word 0x53544253          @ "SBTS"
-    .word 14
+    .word 15
     .word sbt_hello - sbt_table
     .word sbt_loop - sbt_table
     .word sbt_wild - sbt_table
@@ -19,3 +19,4 @@ sbt_table:
     .word sbt_jump - sbt_table
     .word sbt_xn - sbt_table
     .word sbt_spin - sbt_table
+    .word sbt_semihost - sbt_table
