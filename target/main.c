@@ -49,6 +49,9 @@
 #include "io/esp3.h"
 #include "vmio/vmio.h"
 #include "vmit/vmit.h"
+#ifdef SK_FW_TEST_CMDS
+#include "sk/sbtest.h"
+#endif
 #include "err.h"
 #include "memmap.h"
 
@@ -507,6 +510,8 @@ static void cmd_selftest(con_t *con, const char *args)
 static const con_cmd_t main_cmds[] = {
 #ifdef SK_FW_TEST_CMDS
     {"selftest", "timer|mbox|abort|undef|vmit|esp3", "bring-up checks (test images only)", cmd_selftest},
+    {"sbtest", "[trusted] NAME [US]|bench [N]|hang [MS]", "sandbox test payloads (test images only)",
+     sk_sbtest_cmd},
 #endif
     {"eno", "start [BAUD]|stop|stats", "EnOcean modem link on the mini UART", cmd_eno},
     {"baud", "N", "console rate (reply at the old rate)", cmd_baud},

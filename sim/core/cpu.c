@@ -479,7 +479,10 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
     case EXCP_SWI: {
         uint32_t pc = rd_reg(s, UC_ARM_REG_PC), cpsr = rd_reg(s, UC_ARM_REG_CPSR);
         bool thumb = cpsr & CPSR_T;
-        if (s->semihosting) {
+        /* Semihosting only from privileged modes, as QEMU 7.2 does without
+         * -semihosting-config userspace=on: a user-mode SVC 0x123456 (a sandboxed payload)
+         * is an ordinary SVC for the guest kernel and must not stop the machine. */
+        if (s->semihosting && (cpsr & CPSR_M) != MODE_USR) {
             uint32_t insn = 0;
             if (thumb) {
                 uint16_t t = 0;

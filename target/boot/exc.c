@@ -7,11 +7,17 @@
 
 static exc_handler_fn exc_irq_fn;
 static exc_handler_fn exc_fiq_fn;
+static exc_trap_fn exc_trap;
 static volatile int exc_probe_active;
 static volatile int exc_probe_faulted;
 
 void exc_set_irq_handler(exc_handler_fn fn) { exc_irq_fn = fn; }
 void exc_set_fiq_handler(exc_handler_fn fn) { exc_fiq_fn = fn; }
+void exc_set_trap_handler(exc_trap_fn fn) { exc_trap = fn; }
+
+/* Read by start.S svc_entry. */
+void (*volatile exc_svc_user_vec)(void);
+void exc_set_svc_user_entry(void (*entry)(void)) { exc_svc_user_vec = entry; }
 
 void exc_probe_begin(void)
 {
@@ -139,6 +145,8 @@ static void exc_svc(exc_frame_t *f)
 
 void exc_dispatch(uint32_t kind, exc_frame_t *f)
 {
+    if (kind != EXC_IRQ && kind != EXC_FIQ && exc_trap && exc_trap(kind, f))
+        return;
     switch (kind) {
     case EXC_IRQ:
         if (exc_irq_fn) {

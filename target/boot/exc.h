@@ -24,6 +24,20 @@ typedef struct exc_frame {
 typedef void (*exc_handler_fn)(void);
 
 void exc_set_irq_handler(exc_handler_fn fn);
+
+/* Synchronous exceptions (EXC_UND, EXC_SVC, EXC_PABT, EXC_DABT) are offered to the trap
+ * handler first (sk/sandbox.c: user-mode payloads). It returns nonzero when it took the
+ * exception (it may rewrite f->pc, f->cpsr and f->r[] to resume elsewhere); zero keeps the
+ * default behaviour (semihosting SVC, probe, fatal report). Runs in the exception's mode
+ * with IRQs masked. */
+typedef int (*exc_trap_fn)(uint32_t kind, exc_frame_t *f);
+void exc_set_trap_handler(exc_trap_fn fn);
+
+/* Fast path for ARM-state SVCs from user mode (sk/sandbox_entry.S sk_svc_user): start.S
+ * branches to entry in SVC mode, IRQs masked, with r0-r3 and LR_svc as the SVC left them
+ * (r12 clobbered, SPSR_svc = the user's CPSR); the entry returns to user mode itself. NULL
+ * (the default) sends them through the generic frame and the trap handler. */
+void exc_set_svc_user_entry(void (*entry)(void));
 void exc_set_fiq_handler(exc_handler_fn fn);
 
 /* Run one possibly-undefined instruction sequence: between exc_probe_begin() and

@@ -95,10 +95,31 @@ reset:
     .endm
 
     EXC_STUB und_entry,  EXC_UND,  4
-    EXC_STUB svc_entry,  EXC_SVC,  0
     EXC_STUB pabt_entry, EXC_PABT, 4
     EXC_STUB dabt_entry, EXC_DABT, 8
     EXC_STUB fiq_entry,  EXC_FIQ,  4
+
+/* SVC: an ARM-state SVC from user mode goes to the registered fast entry (exc.h
+ * exc_set_svc_user_entry: the sandbox's API calls), with r0-r3 and lr as the SVC left them
+ * and r12 clobbered (AAPCS: ip is not preserved across a call, and an API call is one);
+ * everything else takes the generic frame below. */
+svc_entry:
+    push  {r0, r1}
+    mrs   r0, spsr
+    and   r0, r0, #(ARM_MODE_MASK | ARM_PSR_T)
+    cmp   r0, #ARM_MODE_USR
+    ldreq r1, =exc_svc_user_vec
+    ldreq r1, [r1]
+    movne r1, #0
+    cmp   r1, #0
+    movne r12, r1
+    pop   {r0, r1}
+    bxne  r12
+    sub   sp, sp, #EXC_FRAME_SIZE
+    stmia sp, {r0-r12}
+    str   lr, [sp, #EXC_FRAME_PC]
+    mov   r0, #EXC_SVC
+    b     exc_common
 
 /* Common path: completes the frame (interrupted CPSR, banked SP/LR of the interrupted
  * mode), saves the AAPCS caller-saved VFP state (d0-d7, FPSCR) so C handlers may use VFP,
