@@ -132,7 +132,8 @@ static const struct {
 };
 
 /* ---- USB topology --------------------------------------------------------------------- */
-static const uint8_t soc_usbnet_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }; /* QEMU usb-net default */
+/* the MAC usb-net announces (iMACAddress) with QEMU's default NIC address 52:54:00:12:34:56 */
+static const uint8_t soc_usbnet_mac[6] = { 0x40, 0x54, 0x00, 0x12, 0x34, 0x56 };
 
 static void soc_usb_teardown(soc_t *s)
 {
@@ -277,17 +278,23 @@ void soc_irq_set(soc_t *s, unsigned source, bool level)
 /* ---- accessors ---------------------------------------------------------------------------- */
 bool soc_idle(soc_t *s, bool block)
 {
-    /* with two interactive links, block on neither but look at both in turn */
-    /* host-side Ethernet input (slirp, tap) enters while the guest waits, as UART input;
-     * never blocking here: the link backends decide how long a blocking wait may be */
-    if (s->eth && eth_link_idle(s->eth, false)) return true;
+    /* Host-side Ethernet input (slirp, tap) enters while the guest waits, as UART input
+     * does. Without an interactive UART the Ethernet link may block (bounded, its own
+     * rule); with one, the link is polled between the UART waits below. */
+    bool uart_inter = (s->link0 && uart_link_interactive(s->link0)) || (s->link1 && uart_link_interactive(s->link1));
+    if (s->eth && eth_link_idle(s->eth, block && !uart_inter)) return true;
+    /* with two interactive links (or one and the Ethernet link), block on neither but
+     * look at both in turn */
     bool two = s->link0 && s->link1 && uart_link_interactive(s->link0) && uart_link_interactive(s->link1);
+    two = two || (uart_inter && s->eth);
     for (;;) {
         bool got = false;
         if (s->link0) got |= uart_link_idle(s->link0, block && !two);
         if (s->link1) got |= uart_link_idle(s->link1, block && !two);
+        if (s->eth && two) got |= eth_link_idle(s->eth, false);
         if (got || !block || !two) return got;
-        if (!uart_link_interactive(s->link0) && !uart_link_interactive(s->link1)) return false;
+        bool still = (s->link0 && uart_link_interactive(s->link0)) || (s->link1 && uart_link_interactive(s->link1));
+        if (!still) return s->eth ? eth_link_idle(s->eth, true) : false; /* the UART input ended */
         poll(NULL, 0, 10);
     }
 }

@@ -618,7 +618,7 @@ static uint32_t dwc2_read(void *opaque, uint32_t off, unsigned size)
             uint32_t interval = dwc2_port_speed(s) == USBDEV_SPEED_HIGH ? DWC2_HFIR_HS : (s->hfir & 0xFFFFu);
             rem = (uint32_t)periph_muldiv(f - in, interval, f);
         }
-        r = fr | (rem << 16);
+        r = fr | (rem << DWC2_HFNUM_FRREM_SHIFT);
         break;
     }
     case DWC2_HPTXSTS: r = (8u << 16) | 0x0200u; break;
