@@ -354,20 +354,20 @@ static void soc_usb_stats(soc_t *s, FILE *f, bool json)
                    "\"out_bytes\": %llu, \"naks\": %llu, \"nak_retries\": %llu, \"stalls\": %llu, \"xacterrs\": %llu, "
                    "\"babbles\": %llu, \"toggle_errors\": %llu, \"dma_errors\": %llu, \"halts_by_guest\": %llu, "
                    "\"splits\": %llu, \"port_resets\": %llu, \"core_resets\": %llu, \"no_device\": %llu, "
-                   "\"guest_errors\": %llu, \"unimplemented\": %llu}, ",
+                   "\"out_toggle_dups\": %llu, \"guest_errors\": %llu, \"unimplemented\": %llu}, ",
                 UL(u->transfers), UL(u->transactions), UL(u->setups), UL(u->in_bytes), UL(u->out_bytes), UL(u->naks),
                 UL(u->nak_retries), UL(u->stalls), UL(u->xacterrs), UL(u->babbles), UL(u->toggle_errors),
                 UL(u->dma_errors), UL(u->halts_by_guest), UL(u->splits), UL(u->port_resets), UL(u->core_resets),
-                UL(u->no_device), UL(u->guest_errors), UL(u->unimp));
+                UL(u->no_device), UL(u->out_toggle_dups), UL(u->guest_errors), UL(u->unimp));
     else
         fprintf(f, "usb: transfers %llu transactions %llu setups %llu in-bytes %llu out-bytes %llu naks %llu "
                    "nak-retries %llu stalls %llu xacterrs %llu babbles %llu toggle-errors %llu dma-errors %llu "
-                   "guest-halts %llu splits %llu port-resets %llu core-resets %llu no-device %llu guest-errors %llu "
-                   "unimplemented %llu\n",
+                   "guest-halts %llu splits %llu port-resets %llu core-resets %llu no-device %llu out-toggle-dups %llu "
+                   "guest-errors %llu unimplemented %llu\n",
                 UL(u->transfers), UL(u->transactions), UL(u->setups), UL(u->in_bytes), UL(u->out_bytes), UL(u->naks),
                 UL(u->nak_retries), UL(u->stalls), UL(u->xacterrs), UL(u->babbles), UL(u->toggle_errors),
                 UL(u->dma_errors), UL(u->halts_by_guest), UL(u->splits), UL(u->port_resets), UL(u->core_resets),
-                UL(u->no_device), UL(u->guest_errors), UL(u->unimp));
+                UL(u->no_device), UL(u->out_toggle_dups), UL(u->guest_errors), UL(u->unimp));
     uint64_t txf = 0, txb = 0, rxf = 0, rxb = 0, txdrop = 0, rxdrop = 0, errs = 0;
     const char *nic = "none";
     if (s->lan) {

@@ -653,10 +653,17 @@ static void test_bad_guest_input(void)
     r = xfer(s, 1, ETH, 1, DWC2_EP_BULK, true, DWC2_PID_DATA1, 512, BIG_BUF, 512, 1);
     CHECK(r & DWC2_HCINT_DATATGLERR);
     CHECK_EQ(hc->stats.toggle_errors, 1);
+    /* OUT with the wrong toggle (the device expects DATA0): ACKed, dropped, counted */
+    uint8_t junk[16] = { 0 };
+    ram_w(s, BIG_BUF, junk, sizeof junk);
+    r = xfer(s, 1, ETH, 2, DWC2_EP_BULK, false, DWC2_PID_DATA1, 512, BIG_BUF, 16, 1);
+    CHECK(r & DWC2_HCINT_XFERCOMPL);
+    CHECK_EQ(hc->stats.out_toggle_dups, 1);
+    CHECK_EQ(soc_lan9512(sim_soc(s))->eth.stats.tx_cmd_errors, 0); /* the device never saw it */
     /* channel 8 does not exist on the BCM2835 */
     wr(s, R(DWC2_HC(8, DWC2_HCCHAR)), DWC2_HCCHAR_CHENA | 64u);
     CHECK_EQ(rd(s, R(DWC2_HC(8, DWC2_HCCHAR))), 0);
-    CHECK(hc->stats.guest_errors >= ge + 6);
+    CHECK(hc->stats.guest_errors >= ge + 7);
     /* CHDIS halts a channel parked on NAKs */
     lan_wr(s, 0x14, 0);
     xfer_start(s, 2, ETH, 1, DWC2_EP_BULK, true, DWC2_PID_DATA1, 512, BIG_BUF, 512, 1, 0);
@@ -741,8 +748,11 @@ static void test_interrupts_and_frames(void)
     wr(s, R(DWC2_GINTSTS), DWC2_GINT_SOF);
     CHECK(!dt_irq(s));
     wr(s, R(DWC2_GINTMSK), 0);
+    wr(s, R(DWC2_GINTSTS), DWC2_GINT_SOF);
+    CHECK(!(rd(s, R(DWC2_GINTSTS)) & DWC2_GINT_SOF)); /* acknowledged up to now */
     adv_ns(s, 130000);
-    CHECK(!(rd(s, R(DWC2_GINTSTS)) & DWC2_GINT_SOF));
+    CHECK(rd(s, R(DWC2_GINTSTS)) & DWC2_GINT_SOF);    /* set every frame, masked or not */
+    CHECK(!dt_irq(s));
     /* global interrupt enable gates the line */
     wr(s, R(DWC2_GINTMSK), DWC2_GINT_HCHINT);
     xfer(s, 5, 5, 1, DWC2_EP_INTERRUPT, true, DWC2_PID_DATA0, 1, DATA_BUF, 1, 1);
