@@ -35,3 +35,24 @@ foreach(setup "pi1b;default;lan9512;null" "pi0;default;none;-" "pi0;cdc-ecm;cdc-
     message(FATAL_ERROR "${board} --usb ${usb}: nic '${m}' (want ${nic}), link '${l}' (want '${link}'), transfers ${t}")
   endif()
 endforeach()
+
+# The polling USB guest (sim/tests/guests/usb.c) from the CPU: enumerates the hub and the
+# NIC behind it through the DWC2 model and sends one 60-byte frame, on both boards
+foreach(setup "pi1b;default;lan9512" "pi0;cdc-ecm;cdc-ecm")
+  list(GET setup 0 board)
+  list(GET setup 1 usb)
+  list(GET setup 2 nic)
+  file(REMOVE ${WORK}/g.json)
+  run(0 "" --board ${board} --usb ${usb} --uart0 null --max-cycles 4000000000 --stats-json ${WORK}/g.json
+      ${GUESTS}/usb.elf)
+  file(READ ${WORK}/g.json js)
+  string(JSON m GET "${js}" devices nic model)
+  string(JSON f GET "${js}" devices nic tx_frames)
+  string(JSON b GET "${js}" devices nic tx_bytes)
+  string(JSON e GET "${js}" devices eth tx_frames)
+  string(JSON g GET "${js}" devices usb guest_errors)
+  string(JSON x GET "${js}" devices usb xacterrs)
+  if(NOT m STREQUAL "${nic}" OR NOT f EQUAL 1 OR NOT b EQUAL 60 OR NOT e EQUAL 1 OR NOT g EQUAL 0 OR NOT x EQUAL 0)
+    message(FATAL_ERROR "usb guest on ${board}: nic ${m} frames ${f} bytes ${b} link ${e} guest errors ${g} xacterrs ${x}")
+  endif()
+endforeach()
