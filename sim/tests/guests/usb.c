@@ -3,8 +3,11 @@
  * hub on the root port, powers and resets its ports, enumerates the first device found
  * behind it and sends one Ethernet frame through it:
  *   - SMSC LAN9512 Ethernet (0424:ec00, pi1b): MAC_CR.TXEN, TX_CFG.ON, TX command words A/B;
- *   - CDC Ethernet (0525:a4a2: QEMU usb-net, `bcm2835-sim --usb cdc-ecm`): configuration 1,
- *     data interface alt 1, raw frame on bulk OUT.
+ *   - CDC Ethernet (0525:a4a2: QEMU usb-net, `bcm2835-sim --usb cdc-ecm`): the CDC
+ *     configuration, data interface alt 1, an ARP request for 10.0.2.2 from 10.0.2.15 on
+ *     bulk OUT; then one bulk IN (100 ms): an answer (QEMU's user network replies) must
+ *     be an ARP reply and is sent back unchanged on bulk OUT, so that QEMU's filter-dump
+ *     shows request, reply, echo; no answer (the simulator's null link) is fine.
  * Exit (semihosting SYS_EXIT): 0x20026 on success, else the number of the step that
  * failed (see enum step). Every wait is bounded by the 1 MHz system timer. */
 #include "guest.h"
@@ -17,7 +20,7 @@
 
 enum step { S_CORE_RESET = 1, S_CONNECT, S_PORT_ENABLE, S_HUB_DESC8, S_HUB_ADDR, S_HUB_DEV, S_HUB_CONFIG,
             S_HUB_CLASS_DESC, S_PORT_POWER, S_NO_DEVICE, S_PORT_RESET, S_DEV_DESC8, S_DEV_ADDR, S_DEV_DESC,
-            S_DEV_CONFIG, S_LAN_REGS, S_ECM_CFG_DESC, S_ECM_ALT, S_SEND, S_UNKNOWN_DEVICE };
+            S_DEV_CONFIG, S_LAN_REGS, S_ECM_CFG_DESC, S_ECM_ALT, S_SEND, S_UNKNOWN_DEVICE, S_BAD_REPLY, S_ECHO };
 
 static uint8_t setup_buf[8] __attribute__((aligned(64)));
 static uint8_t data_buf[2048] __attribute__((aligned(64)));
@@ -181,9 +184,25 @@ int main(void)
         if (!cfg_value) return S_ECM_CFG_DESC;
         if (control(2, dmps0, 0x00, 9, (uint16_t)cfg_value, 0, 0) != 0) return S_DEV_CONFIG;
         if (control(2, dmps0, 0x01, 11, 1, 1, 0) != 0) return S_ECM_ALT;
-        fill_frame(frame);
+        /* ARP request: who has 10.0.2.2, tell 10.0.2.15 (the MAC is iMACAddress on QEMU) */
+        static const uint8_t arp[42] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x40, 0x54, 0x00, 0x12, 0x34, 0x56,
+                                         0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1, 0x40, 0x54, 0x00, 0x12, 0x34, 0x56,
+                                         10, 0, 2, 15, 0, 0, 0, 0, 0, 0, 10, 0, 2, 2 };
+        for (unsigned i = 0; i < 60; i++) frame[i] = i < 42 ? arp[i] : 0;
         uint32_t r = xfer(2, 2, DWC2_EP_BULK, 0, DWC2_PID_DATA0, 64, frame, 60);
         if (!(r & DWC2_HCINT_XFERCOMPL)) return S_SEND;
+        static uint8_t rx[1536] __attribute__((aligned(64)));
+        r = xfer(2, 2, DWC2_EP_BULK, 1, DWC2_PID_DATA0, 64, rx, sizeof rx);
+        if (r & DWC2_HCINT_XFERCOMPL) {
+            unsigned n = sizeof rx - (USB(DWC2_HC(0, DWC2_HCTSIZ)) & DWC2_HCTSIZ_XFERSIZE_MASK);
+            if (n < 42 || rx[12] != 0x08 || rx[13] != 0x06 || rx[21] != 2 || rx[0] != 0x40) return S_BAD_REPLY;
+            r = xfer(2, 2, DWC2_EP_BULK, 0, DWC2_PID_DATA1, 64, rx, n);
+            if (!(r & DWC2_HCINT_XFERCOMPL)) return S_ECHO;
+            if (n % 64 == 0) { /* a frame of whole packets ends with a zero-length packet */
+                unsigned pid = (USB(DWC2_HC(0, DWC2_HCTSIZ)) >> DWC2_HCTSIZ_PID_SHIFT) & 3u;
+                if (!(xfer(2, 2, DWC2_EP_BULK, 0, pid, 64, rx, 0) & DWC2_HCINT_XFERCOMPL)) return S_ECHO;
+            }
+        }
     } else {
         return S_UNKNOWN_DEVICE;
     }

@@ -38,10 +38,11 @@ endforeach()
 
 # The polling USB guest (sim/tests/guests/usb.c) from the CPU: enumerates the hub and the
 # NIC behind it through the DWC2 model and sends one 60-byte frame, on both boards
-foreach(setup "pi1b;default;lan9512" "pi0;cdc-ecm;cdc-ecm")
+foreach(setup "pi1b;default;lan9512;60" "pi0;cdc-ecm;cdc-ecm;60")
   list(GET setup 0 board)
   list(GET setup 1 usb)
   list(GET setup 2 nic)
+  list(GET setup 3 bytes)
   file(REMOVE ${WORK}/g.json)
   run(0 "" --board ${board} --usb ${usb} --uart0 null --max-cycles 4000000000 --stats-json ${WORK}/g.json
       ${GUESTS}/usb.elf)
@@ -52,7 +53,7 @@ foreach(setup "pi1b;default;lan9512" "pi0;cdc-ecm;cdc-ecm")
   string(JSON e GET "${js}" devices eth tx_frames)
   string(JSON g GET "${js}" devices usb guest_errors)
   string(JSON x GET "${js}" devices usb xacterrs)
-  if(NOT m STREQUAL "${nic}" OR NOT f EQUAL 1 OR NOT b EQUAL 60 OR NOT e EQUAL 1 OR NOT g EQUAL 0 OR NOT x EQUAL 0)
+  if(NOT m STREQUAL "${nic}" OR NOT f EQUAL 1 OR NOT b EQUAL ${bytes} OR NOT e EQUAL 1 OR NOT g EQUAL 0 OR NOT x EQUAL 0)
     message(FATAL_ERROR "usb guest on ${board}: nic ${m} frames ${f} bytes ${b} link ${e} guest errors ${g} xacterrs ${x}")
   endif()
 endforeach()
