@@ -368,7 +368,7 @@ static void soc_usb_stats(soc_t *s, FILE *f, bool json)
                 UL(u->nak_retries), UL(u->stalls), UL(u->xacterrs), UL(u->babbles), UL(u->toggle_errors),
                 UL(u->dma_errors), UL(u->halts_by_guest), UL(u->splits), UL(u->port_resets), UL(u->core_resets),
                 UL(u->no_device), UL(u->out_toggle_dups), UL(u->guest_errors), UL(u->unimp));
-    uint64_t txf = 0, txb = 0, rxf = 0, rxb = 0, txdrop = 0, rxdrop = 0, errs = 0;
+    uint64_t txf = 0, txb = 0, rxf = 0, rxb = 0, txdrop = 0, rxdrop = 0, errs = 0, unmod = 0;
     const char *nic = "none";
     if (s->lan) {
         const usbdev_lan9512_eth_t *e = &s->lan->eth;
@@ -377,6 +377,7 @@ static void soc_usb_stats(soc_t *s, FILE *f, bool json)
         txdrop = e->stats.tx_disabled_drops + e->stats.tx_link_drops;
         rxdrop = e->stats.rx_disabled_drops + e->stats.rx_fifo_full + e->stats.rx_bad;
         errs = e->stats.tx_cmd_errors + e->stats.bad_reg;
+        unmod = e->stats.unmodelled;
     } else if (s->ecm) {
         const usbdev_cdc_ecm_t *e = s->ecm;
         nic = "cdc-ecm";
@@ -389,8 +390,9 @@ static void soc_usb_stats(soc_t *s, FILE *f, bool json)
     if (s->eth) eth_link_get_stats(s->eth, &ls);
     if (json) {
         fprintf(f, "\"nic\": {\"model\": \"%s\", \"tx_frames\": %llu, \"tx_bytes\": %llu, \"rx_frames\": %llu, "
-                   "\"rx_bytes\": %llu, \"tx_dropped\": %llu, \"rx_dropped\": %llu, \"errors\": %llu}, ",
-                nic, UL(txf), UL(txb), UL(rxf), UL(rxb), UL(txdrop), UL(rxdrop), UL(errs));
+                   "\"rx_bytes\": %llu, \"tx_dropped\": %llu, \"rx_dropped\": %llu, \"errors\": %llu, "
+                   "\"unmodelled_features\": %llu}, ",
+                nic, UL(txf), UL(txb), UL(rxf), UL(rxb), UL(txdrop), UL(rxdrop), UL(errs), UL(unmod));
         fprintf(f, "\"eth\": {\"link\": ");
         if (s->eth_spec) soc_json_str(f, s->eth_spec);
         else fprintf(f, "null");
@@ -400,8 +402,8 @@ static void soc_usb_stats(soc_t *s, FILE *f, bool json)
                 UL(ls.bad_frames), UL(ls.backend_errors));
     } else {
         fprintf(f, "nic (%s): tx-frames %llu tx-bytes %llu rx-frames %llu rx-bytes %llu tx-dropped %llu "
-                   "rx-dropped %llu errors %llu\n",
-                nic, UL(txf), UL(txb), UL(rxf), UL(rxb), UL(txdrop), UL(rxdrop), UL(errs));
+                   "rx-dropped %llu errors %llu unmodelled-features %llu\n",
+                nic, UL(txf), UL(txb), UL(rxf), UL(rxb), UL(txdrop), UL(rxdrop), UL(errs), UL(unmod));
         fprintf(f, "eth (%s): tx-frames %llu rx-frames %llu rx-refused %llu bad-frames %llu backend-errors %llu\n",
                 s->eth_spec ? s->eth_spec : "none", UL(ls.tx_frames), UL(ls.rx_frames), UL(ls.rx_refused),
                 UL(ls.bad_frames), UL(ls.backend_errors));

@@ -17,7 +17,9 @@
  *   PM_CTRL.PHY_RST) or BMCR.RESTART_AN drops the link for LAN9512_ANEG_MS of simulated
  *   time, then auto-negotiation completes at 100 Mbit/s full duplex (PHY interrupt source
  *   ANEG_COMP, INT_STS.PHY_INT if enabled in the PHY's mask).
- * - EEPROM: absent (as on the Pi): E2P commands time out at once (E2P_CMD.TIMEOUT). */
+ * - EEPROM: absent (as on the Pi): E2P commands time out at once (E2P_CMD.TIMEOUT).
+ * - Not modelled, counted in `unmodelled` when a guest turns them on: checksum offload
+ *   (COE_CR RX/TX, TX command B CSUM_ENABLE), wake-up frames, flow control frames. */
 #include "periph/usbdev_lan9512.h"
 #include <string.h>
 
@@ -86,12 +88,15 @@
 #define LAN_WUFF 0x128u
 #define LAN_WUCSR 0x12Cu
 #define LAN_COE_CR 0x130u
+#define  LAN_COE_CR_TX_EN (1u << 16)
+#define  LAN_COE_CR_RX_EN (1u << 0)
 /* TX command words (little-endian, ahead of every buffer) */
 #define LAN_TXA_OFFSET_SHIFT 16         /* 5 bits: bytes to skip before the data */
 #define LAN_TXA_FIRST_SEG (1u << 13)
 #define LAN_TXA_LAST_SEG (1u << 12)
 #define LAN_TXA_BUF_SIZE 0x7FFu
 #define LAN_TXB_PKT_LEN 0x7FFu
+#define LAN_TXB_CSUM_EN (1u << 14)
 /* RX status word (ahead of every received frame) */
 #define LAN_RXS_FL_SHIFT 16             /* 14 bits: frame length including the FCS */
 #define LAN_RXS_ES (1u << 15)           /* error summary */
@@ -361,7 +366,10 @@ static bool lan_reg_write(usbdev_lan9512_eth_t *e, unsigned off, uint32_t v)
     case LAN_VLAN2: e->vlan2 = v; return true;
     case LAN_WUFF: return true;
     case LAN_WUCSR: e->wucsr = v; return true;
-    case LAN_COE_CR: e->coe_cr = v; return true;
+    case LAN_COE_CR:
+        if (v & (LAN_COE_CR_RX_EN | LAN_COE_CR_TX_EN)) e->stats.unmodelled++;
+        e->coe_cr = v;
+        return true;
     default: return false;
     }
 }
@@ -446,6 +454,7 @@ static void lan_tx_bytes(usbdev_lan9512_eth_t *e, const uint8_t *p, unsigned n)
             } else {
                 if (e->tx_cmd_a & LAN_TXA_FIRST_SEG) {
                     e->tx_cmd_b = w;
+                    if (w & LAN_TXB_CSUM_EN) e->stats.unmodelled++; /* sent without the checksum */
                     e->tx_in_frame = true;
                     e->tx_len = 0;
                     if ((w & LAN_TXB_PKT_LEN) > LAN9512_MAX_FRAME) {

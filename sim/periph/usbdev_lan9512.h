@@ -51,7 +51,7 @@ typedef struct usbdev_lan9512_eth {
     void (*tx_tap)(void *ctx, const uint8_t *frame, size_t len);
     void *tx_tap_ctx;
     struct {
-        uint64_t reg_reads, reg_writes, bad_reg, mii_ops;
+        uint64_t reg_reads, reg_writes, bad_reg, mii_ops, unmodelled;
         uint64_t tx_frames, tx_bytes, tx_cmd_errors, tx_disabled_drops, tx_link_drops;
         uint64_t rx_frames, rx_bytes, rx_disabled_drops, rx_filtered, rx_fifo_full, rx_bad, rx_xfers;
     } stats;

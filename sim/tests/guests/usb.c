@@ -5,7 +5,7 @@
  *   - SMSC LAN9512 Ethernet (0424:ec00, pi1b): MAC_CR.TXEN, TX_CFG.ON, TX command words A/B;
  *   - CDC Ethernet (0525:a4a2: QEMU usb-net, `bcm2835-sim --usb cdc-ecm`): the CDC
  *     configuration, data interface alt 1, an ARP request for 10.0.2.2 from 10.0.2.15 on
- *     bulk OUT; then one bulk IN (100 ms): an answer (QEMU's user network replies) must
+ *     bulk OUT; then one bulk IN (20 ms): an answer (QEMU's user network replies) must
  *     be an ARP reply and is sent back unchanged on bulk OUT, so that QEMU's filter-dump
  *     shows request, reply, echo; no answer (the simulator's null link) is fine.
  * Exit (semihosting SYS_EXIT): 0x20026 on success, else the number of the step that
@@ -34,9 +34,9 @@ static void delay_us(uint32_t us)
 
 static uint32_t bus(const void *p) { return DWC2_BUS_ADDR((uint32_t)p); }
 
-/* one transfer on channel 0; HCINT when it halts, 0 after 100 ms (channel disabled) */
-static uint32_t xfer(unsigned addr, unsigned ep, unsigned type, int in, unsigned pid, unsigned mps, void *buf,
-                     unsigned len)
+/* one transfer on channel 0; HCINT when it halts, 0 after timeout_us (channel disabled) */
+static uint32_t xfer_to(unsigned addr, unsigned ep, unsigned type, int in, unsigned pid, unsigned mps, void *buf,
+                        unsigned len, uint32_t timeout_us)
 {
     unsigned pkts = len ? (len + mps - 1) / mps : 1;
     USB(DWC2_HC(0, DWC2_HCINT)) = 0xFFFFFFFFu;
@@ -48,12 +48,18 @@ static uint32_t xfer(unsigned addr, unsigned ep, unsigned type, int in, unsigned
                                    DWC2_HCCHAR_CHENA;
     uint32_t t0 = ST_CLO, v;
     while (!((v = USB(DWC2_HC(0, DWC2_HCINT))) & DWC2_HCINT_CHHLTD)) {
-        if (ST_CLO - t0 > 100000u) {
+        if (ST_CLO - t0 > timeout_us) {
             USB(DWC2_HC(0, DWC2_HCCHAR)) |= DWC2_HCCHAR_CHDIS;
             return 0;
         }
     }
     return v;
+}
+
+static uint32_t xfer(unsigned addr, unsigned ep, unsigned type, int in, unsigned pid, unsigned mps, void *buf,
+                     unsigned len)
+{
+    return xfer_to(addr, ep, type, in, pid, mps, buf, len, 100000u);
 }
 
 /* control transfer: data-stage bytes or -1 */
@@ -192,7 +198,7 @@ int main(void)
         uint32_t r = xfer(2, 2, DWC2_EP_BULK, 0, DWC2_PID_DATA0, 64, frame, 60);
         if (!(r & DWC2_HCINT_XFERCOMPL)) return S_SEND;
         static uint8_t rx[1536] __attribute__((aligned(64)));
-        r = xfer(2, 2, DWC2_EP_BULK, 1, DWC2_PID_DATA0, 64, rx, sizeof rx);
+        r = xfer_to(2, 2, DWC2_EP_BULK, 1, DWC2_PID_DATA0, 64, rx, sizeof rx, 20000u);
         if (r & DWC2_HCINT_XFERCOMPL) {
             unsigned n = sizeof rx - (USB(DWC2_HC(0, DWC2_HCTSIZ)) & DWC2_HCTSIZ_XFERSIZE_MASK);
             if (n < 42 || rx[12] != 0x08 || rx[13] != 0x06 || rx[21] != 2 || rx[0] != 0x40) return S_BAD_REPLY;

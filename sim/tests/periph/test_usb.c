@@ -345,6 +345,9 @@ static void test_lan9512_registers_mii(void)
     uint8_t b[4];
     CHECK_EQ(control(s, ETH, 64, 0xC0, 0xA1, 0, 0x0444, 4, b), -2);
     CHECK_EQ(lan_rd(s, 0x00), 0xEC000002u);
+    /* checksum offload is not modelled: turning it on is counted */
+    lan_wr(s, 0x130, 1u);
+    CHECK_EQ(soc_lan9512(sim_soc(s))->eth.stats.unmodelled, 1);
     /* E2P: no EEPROM, the command times out */
     lan_wr(s, 0x30, 0x80000000u);
     CHECK_EQ(lan_rd(s, 0x30) & 0x80000400u, 0x400u);
