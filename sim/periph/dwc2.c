@@ -236,7 +236,6 @@ static void ch_start(dwc2_chan_t *ch);
 static void ch_begin(dwc2_chan_t *ch, bool sync_ok)
 {
     bcm2835_dwc2_t *s = ch->hc;
-    dwc2_chan_t *p = ch;
     uint64_t t = dwc2_now(s), start = t > s->bus_free ? t : s->bus_free;
     unsigned type = ch_eptype(ch);
     if (type == DWC2_EP_INTERRUPT || type == DWC2_EP_ISOC) start = dwc2_next_frame(s, start > t ? start - 1 : t);
@@ -245,14 +244,13 @@ static void ch_begin(dwc2_chan_t *ch, bool sync_ok)
         ch_start(ch);
         return;
     }
-    p->phase_end = false;
+    ch->phase_end = false;
     sim_timer_mod(&ch->timer, start);
 }
 
 static void ch_start(dwc2_chan_t *ch)
 {
     bcm2835_dwc2_t *s = ch->hc;
-    dwc2_chan_t *p = ch;
     dwc2_xact_t *x = &ch->x;
     uint64_t t = dwc2_now(s);
     unsigned mps = ch_mps(ch), type = ch_eptype(ch), ep = ch_field(ch->hcchar, DWC2_HCCHAR_EPNUM_SHIFT, 0xFu);
@@ -332,7 +330,7 @@ static void ch_start(dwc2_chan_t *ch)
             dur += sim_ns_to_cycles(s->sim, 125000u); /* the complete split one microframe later */
     }
     s->bus_free = t + dur;
-    p->phase_end = true;
+    ch->phase_end = true;
     sim_timer_mod(&ch->timer, t + dur);
 }
 
@@ -345,7 +343,6 @@ static void ch_complete(dwc2_chan_t *ch)
 static void ch_end(dwc2_chan_t *ch)
 {
     bcm2835_dwc2_t *s = ch->hc;
-    dwc2_chan_t *p = ch;
     dwc2_xact_t *x = &ch->x;
     unsigned mps = ch_mps(ch), size = ch_xfersize(ch), pkts = ch_pktcnt(ch), pid = ch_pid(ch);
     switch (x->result) {
@@ -355,7 +352,7 @@ static void ch_end(dwc2_chan_t *ch)
     case XR_NAK: {
         s->stats.naks++;
         unsigned type = ch_eptype(ch);
-        if (type == DWC2_EP_INTERRUPT || type == DWC2_EP_ISOC || p->disable_pending) {
+        if (type == DWC2_EP_INTERRUPT || type == DWC2_EP_ISOC || ch->disable_pending) {
             ch_halt(ch, DWC2_HCINT_NAK);
             return;
         }
@@ -378,7 +375,7 @@ static void ch_end(dwc2_chan_t *ch)
         s->stats.out_bytes += x->bytes;
         ch->hcdma += x->bytes;
         ch_set_tsiz(ch, size - x->bytes, pkts - 1, next_pid);
-        if (pkts - 1 == 0 || p->disable_pending) {
+        if (pkts - 1 == 0 || ch->disable_pending) {
             if (pkts - 1 == 0) ch_complete(ch);
             else ch_halt(ch, DWC2_HCINT_ACK);
             return;
@@ -417,7 +414,7 @@ static void ch_end(dwc2_chan_t *ch)
         ch_complete(ch);
         return;
     }
-    if (p->disable_pending) {
+    if (ch->disable_pending) {
         ch_halt(ch, DWC2_HCINT_ACK);
         return;
     }
