@@ -12,7 +12,9 @@
  *   the rest of its transfer, counted, INT_STS.TXE set).
  * - RX: frames shorter than 60 bytes are padded with zeros to 60 (as they travel on the
  *   wire), FCS appended; padding to 4 bytes only between records of one transfer (the
- *   last record ends the transfer, as the Linux driver expects).
+ *   last record ends the transfer, as the Linux driver expects). With HW_CFG.MEF a
+ *   transfer that is not full waits BULK_IN_DLY (x 16.7 ns, reset 0x800 = 34 us) after
+ *   its first frame arrived before it is sent (NAK meanwhile), to aggregate frames.
  * - PHY: link is up from power-on (the cable is plugged in); a PHY reset (BMCR.RESET or
  *   PM_CTRL.PHY_RST) or BMCR.RESTART_AN drops the link for LAN9512_ANEG_MS of simulated
  *   time, then auto-negotiation completes at 100 Mbit/s full duplex (PHY interrupt source
@@ -565,6 +567,7 @@ bool usbdev_lan9512_rx(void *nic, const uint8_t *frame, size_t len)
     unsigned slot = (e->rx_head + e->rx_count) % LAN9512_RXQ;
     memcpy(e->rxq[slot].data, frame, len);
     e->rxq[slot].len = (uint16_t)len;
+    e->rxq[slot].at = sim_event_time(e->dev.sim);
     e->rx_count++;
     e->stats.rx_frames++;
     e->stats.rx_bytes += len;
@@ -590,13 +593,26 @@ static unsigned lan_record(usbdev_lan9512_eth_t *e, const uint8_t *f, unsigned l
     return 4 + off + wire + 4;
 }
 
-static void lan_build_xfer(usbdev_lan9512_eth_t *e)
+/* largest bulk-in transfer: BURST_CAP packets when enabled, else the model's buffer */
+static unsigned lan_burst_cap(const usbdev_lan9512_eth_t *e)
 {
     unsigned cap = LAN9512_XFER_MAX;
     if ((e->hw_cfg & LAN_HW_CFG_BCE) && e->burst_cap) {
         unsigned c = e->burst_cap * LAN_MPS_HS;
         if (c < cap) cap = c;
     }
+    return cap;
+}
+
+static void lan_dly_done(void *opaque)
+{
+    usbdev_lan9512_eth_t *e = opaque;
+    usbdev_wake(&e->dev);
+}
+
+static void lan_build_xfer(usbdev_lan9512_eth_t *e)
+{
+    unsigned cap = lan_burst_cap(e);
     bool multi = (e->hw_cfg & LAN_HW_CFG_MEF) != 0;
     unsigned off = (e->hw_cfg >> LAN_HW_CFG_RXDOFF_SHIFT) & 3u;
     e->xfer_len = e->xfer_pos = 0;
@@ -630,6 +646,16 @@ static int lan_in(usbdev_t *d, unsigned ep, uint8_t *buf, unsigned max)
         return (int)k;
     }
     if (ep != LAN_EP_IN) return USBDEV_STALL;
+    if (!e->xfer_active && e->rx_count && (e->hw_cfg & LAN_HW_CFG_MEF)) {
+        /* aggregation: hold a transfer that is not full yet for BULK_IN_DLY after its
+         * first frame arrived (units of 1/60 MHz = 16.7 ns), hoping for more frames */
+        uint64_t ready = e->rxq[e->rx_head].at + sim_ns_to_cycles(e->dev.sim, (uint64_t)e->bulk_in_dly * 50u / 3u);
+        if (sim_event_time(e->dev.sim) < ready && lan_rx_fifo_used(e) < lan_burst_cap(e)) {
+            if (!sim_timer_pending(&e->dly_timer)) sim_timer_mod(&e->dly_timer, ready);
+            e->stats.rx_delayed++;
+            return USBDEV_NAK;
+        }
+    }
     if (!e->xfer_active) {
         lan_build_xfer(e);
         if (!e->xfer_active) return (e->hw_cfg & LAN_HW_CFG_BIR) ? 0 : USBDEV_NAK;
@@ -668,6 +694,7 @@ void usbdev_lan9512_init(usbdev_lan9512_t *l, sim_t *sim, eth_link_t *link)
     memset(e, 0, sizeof *e);
     e->link = link;
     sim_timer_init(&e->aneg_timer, sim, lan_link_up, e);
+    sim_timer_init(&e->dly_timer, sim, lan_dly_done, e);
     usbdev_init(&e->dev, sim, "lan9512-eth", USBDEV_SPEED_HIGH, &cls, e, lan_dev_desc, lan_cfg_desc, NULL, 0);
     lan_phy_reset(e, true);
     usbdev_hub_init(&l->hub, sim, "lan9512-hub", USBDEV_SPEED_HIGH, 3, 0x0424u, 0x9512u);
@@ -678,5 +705,6 @@ void usbdev_lan9512_init(usbdev_lan9512_t *l, sim_t *sim, eth_link_t *link)
 void usbdev_lan9512_fini(usbdev_lan9512_t *l)
 {
     sim_timer_del(&l->eth.aneg_timer);
+    sim_timer_del(&l->eth.dly_timer);
     usbdev_hub_fini(&l->hub);
 }

@@ -511,6 +511,26 @@ static void test_lan9512_rx_status_words(void)
     CHECK_EQ(got, (4 + 305 + 3) + (4 + 104));
     ram_r(s, BIG_BUF, b, got);
     CHECK_EQ(check_rx_records(b, got, fr + 1, fl + 1, 2), 2);
+    /* aggregation delay: with MEF a lone frame waits BULK_IN_DLY (reset 0x800 x 16.7 ns =
+     * 34.1 us) for company before its transfer is sent */
+    CHECK_EQ(lan_rd(s, 0x6C), 0x800u);
+    uint64_t t0 = sim_now(s);
+    CHECK(usbdev_lan9512_rx(&lan->eth, f3, 100));
+    xfer_start(s, 4, ETH, 1, DWC2_EP_BULK, true, DWC2_PID_DATA0, 512, BIG_BUF, 4096, 8, 0);
+    /* exactly: arrival + 2048 x 50/3 ns + the bus time of the 108-byte packet */
+    uint64_t done = t0 + sim_ns_to_cycles(s, 2048u * 50u / 3u) +
+                    bcm2835_dwc2_packet_cycles(soc_usb(sim_soc(s)), USBDEV_SPEED_HIGH, 108);
+    dt_advance_to(s, done - 1);
+    CHECK(!(rd(s, R(DWC2_HC(4, DWC2_HCINT))) & DWC2_HCINT_CHHLTD));
+    dt_advance_to(s, done);
+    CHECK(rd(s, R(DWC2_HC(4, DWC2_HCINT))) & DWC2_HCINT_XFERCOMPL);
+    CHECK_EQ(4096 - residue(s, 4), 4 + 104);
+    CHECK(lan->eth.stats.rx_delayed >= 1);
+    lan_wr(s, 0x6C, 0); /* no delay: the transfer goes at once */
+    CHECK(usbdev_lan9512_rx(&lan->eth, f3, 100));
+    xfer_start(s, 4, ETH, 1, DWC2_EP_BULK, true, DWC2_PID_DATA1, 512, BIG_BUF, 4096, 8, 0);
+    adv_ns(s, 3000); /* one 108-byte packet: 2.63 us */
+    CHECK(rd(s, R(DWC2_HC(4, DWC2_HCINT))) & DWC2_HCINT_XFERCOMPL);
     /* address filter: a unicast frame for someone else is dropped (counted) */
     uint8_t other[64];
     fill_frame(other, 64, 6);
