@@ -346,7 +346,7 @@ int usbdev_in(usbdev_t *d, unsigned ep, uint8_t *buf, unsigned max, unsigned *pi
         r = usbdev_ctl_in(d, buf, max);
     } else if (!d->mps_in[ep]) {
         d->stats.protocol_errors++;
-        r = USBDEV_STALL; /* no such endpoint: a real device does not answer; see dwc2.c */
+        r = USBDEV_STALL; /* no such endpoint: STALL, as QEMU's devices answer (counted) */
     } else if (d->halt_in[ep]) {
         r = USBDEV_STALL;
     } else {
