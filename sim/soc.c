@@ -132,7 +132,8 @@ static const struct {
 };
 
 /* ---- USB topology --------------------------------------------------------------------- */
-static const uint8_t soc_usbnet_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }; /* QEMU usb-net default */
+/* the MAC usb-net announces (iMACAddress) with QEMU's default NIC address 52:54:00:12:34:56 */
+static const uint8_t soc_usbnet_mac[6] = { 0x40, 0x54, 0x00, 0x12, 0x34, 0x56 };
 
 static void soc_usb_teardown(soc_t *s)
 {
@@ -277,19 +278,23 @@ void soc_irq_set(soc_t *s, unsigned source, bool level)
 /* ---- accessors ---------------------------------------------------------------------------- */
 bool soc_idle(soc_t *s, bool block)
 {
-    /* host-side Ethernet input (slirp, tap) enters while the guest waits, as UART input
-     * (eth_link.h); when no UART is interactive the link may wait itself (bounded) */
-    if (s->eth && eth_link_idle(s->eth, false)) return true;
-    if (s->eth && block && !uart_link_interactive(s->link0) && !(s->link1 && uart_link_interactive(s->link1)))
-        return eth_link_idle(s->eth, true);
-    /* with two interactive links, block on neither but look at both in turn */
+    /* Host-side Ethernet input (slirp, tap) enters while the guest waits, as UART input
+     * does. Without an interactive UART the Ethernet link may block (bounded, its own
+     * rule); with one, the link is polled between the UART waits below. */
+    bool uart_inter = (s->link0 && uart_link_interactive(s->link0)) || (s->link1 && uart_link_interactive(s->link1));
+    if (s->eth && eth_link_idle(s->eth, block && !uart_inter)) return true;
+    /* with two interactive links (or one and the Ethernet link), block on neither but
+     * look at both in turn */
     bool two = s->link0 && s->link1 && uart_link_interactive(s->link0) && uart_link_interactive(s->link1);
+    two = two || (uart_inter && s->eth);
     for (;;) {
         bool got = false;
         if (s->link0) got |= uart_link_idle(s->link0, block && !two);
         if (s->link1) got |= uart_link_idle(s->link1, block && !two);
+        if (s->eth && two) got |= eth_link_idle(s->eth, false);
         if (got || !block || !two) return got;
-        if (!uart_link_interactive(s->link0) && !uart_link_interactive(s->link1)) return false;
+        bool still = (s->link0 && uart_link_interactive(s->link0)) || (s->link1 && uart_link_interactive(s->link1));
+        if (!still) return s->eth ? eth_link_idle(s->eth, true) : false; /* the UART input ended */
         poll(NULL, 0, 10);
     }
 }
@@ -349,21 +354,21 @@ static void soc_usb_stats(soc_t *s, FILE *f, bool json)
                    "\"out_bytes\": %llu, \"naks\": %llu, \"nak_retries\": %llu, \"stalls\": %llu, \"xacterrs\": %llu, "
                    "\"babbles\": %llu, \"toggle_errors\": %llu, \"dma_errors\": %llu, \"halts_by_guest\": %llu, "
                    "\"splits\": %llu, \"port_resets\": %llu, \"core_resets\": %llu, \"no_device\": %llu, "
-                   "\"guest_errors\": %llu, \"unimplemented\": %llu}, ",
+                   "\"out_toggle_dups\": %llu, \"guest_errors\": %llu, \"unimplemented\": %llu}, ",
                 UL(u->transfers), UL(u->transactions), UL(u->setups), UL(u->in_bytes), UL(u->out_bytes), UL(u->naks),
                 UL(u->nak_retries), UL(u->stalls), UL(u->xacterrs), UL(u->babbles), UL(u->toggle_errors),
                 UL(u->dma_errors), UL(u->halts_by_guest), UL(u->splits), UL(u->port_resets), UL(u->core_resets),
-                UL(u->no_device), UL(u->guest_errors), UL(u->unimp));
+                UL(u->no_device), UL(u->out_toggle_dups), UL(u->guest_errors), UL(u->unimp));
     else
         fprintf(f, "usb: transfers %llu transactions %llu setups %llu in-bytes %llu out-bytes %llu naks %llu "
                    "nak-retries %llu stalls %llu xacterrs %llu babbles %llu toggle-errors %llu dma-errors %llu "
-                   "guest-halts %llu splits %llu port-resets %llu core-resets %llu no-device %llu guest-errors %llu "
-                   "unimplemented %llu\n",
+                   "guest-halts %llu splits %llu port-resets %llu core-resets %llu no-device %llu out-toggle-dups %llu "
+                   "guest-errors %llu unimplemented %llu\n",
                 UL(u->transfers), UL(u->transactions), UL(u->setups), UL(u->in_bytes), UL(u->out_bytes), UL(u->naks),
                 UL(u->nak_retries), UL(u->stalls), UL(u->xacterrs), UL(u->babbles), UL(u->toggle_errors),
                 UL(u->dma_errors), UL(u->halts_by_guest), UL(u->splits), UL(u->port_resets), UL(u->core_resets),
-                UL(u->no_device), UL(u->guest_errors), UL(u->unimp));
-    uint64_t txf = 0, txb = 0, rxf = 0, rxb = 0, txdrop = 0, rxdrop = 0, errs = 0;
+                UL(u->no_device), UL(u->out_toggle_dups), UL(u->guest_errors), UL(u->unimp));
+    uint64_t txf = 0, txb = 0, rxf = 0, rxb = 0, txdrop = 0, rxdrop = 0, errs = 0, unmod = 0;
     const char *nic = "none";
     if (s->lan) {
         const usbdev_lan9512_eth_t *e = &s->lan->eth;
@@ -372,6 +377,7 @@ static void soc_usb_stats(soc_t *s, FILE *f, bool json)
         txdrop = e->stats.tx_disabled_drops + e->stats.tx_link_drops;
         rxdrop = e->stats.rx_disabled_drops + e->stats.rx_fifo_full + e->stats.rx_bad;
         errs = e->stats.tx_cmd_errors + e->stats.bad_reg;
+        unmod = e->stats.unmodelled;
     } else if (s->ecm) {
         const usbdev_cdc_ecm_t *e = s->ecm;
         nic = "cdc-ecm";
@@ -382,16 +388,19 @@ static void soc_usb_stats(soc_t *s, FILE *f, bool json)
     }
     if (json) {
         fprintf(f, "\"nic\": {\"model\": \"%s\", \"tx_frames\": %llu, \"tx_bytes\": %llu, \"rx_frames\": %llu, "
-                   "\"rx_bytes\": %llu, \"tx_dropped\": %llu, \"rx_dropped\": %llu, \"errors\": %llu}, ",
-                nic, UL(txf), UL(txb), UL(rxf), UL(rxb), UL(txdrop), UL(rxdrop), UL(errs));
+                   "\"rx_bytes\": %llu, \"tx_dropped\": %llu, \"rx_dropped\": %llu, \"errors\": %llu, "
+                   "\"unmodelled_features\": %llu}, ",
+                nic, UL(txf), UL(txb), UL(rxf), UL(rxb), UL(txdrop), UL(rxdrop), UL(errs), UL(unmod));
         if (s->eth) {
             eth_link_print_stats_json(s->eth, f);
             fprintf(f, ", ");
+        } else {
+            fprintf(f, "\"eth\": {\"link\": null}, "); /* no NIC attached: no wire */
         }
     } else {
         fprintf(f, "nic (%s): tx-frames %llu tx-bytes %llu rx-frames %llu rx-bytes %llu tx-dropped %llu "
-                   "rx-dropped %llu errors %llu\n",
-                nic, UL(txf), UL(txb), UL(rxf), UL(rxb), UL(txdrop), UL(rxdrop), UL(errs));
+                   "rx-dropped %llu errors %llu unmodelled-features %llu\n",
+                nic, UL(txf), UL(txb), UL(rxf), UL(rxb), UL(txdrop), UL(rxdrop), UL(errs), UL(unmod));
         if (s->eth) eth_link_print_stats(s->eth, f);
     }
 #undef UL

@@ -11,7 +11,8 @@
  *   reset halts every channel silently and clears channel/global interrupt state; the
  *   root port is left alone (QEMU ignores the reset; a driver that resets the core after
  *   enabling the port keeps working on both).
- * - GINTSTS: SOF, MODEMIS, CONIDSTSCHNG, DISCONNINT... write-1-to-clear; PRTINT is the OR
+ * - GINTSTS: SOF (set at every (micro)frame start while the port is enabled, masked or
+ *   not, as QEMU's frame timer does), MODEMIS, CONIDSTSCHNG... write-1-to-clear; PRTINT is the OR
  *   of HPRT0's change bits, HCHINT the OR of HAINT & HAINTMSK, HAINT bit n the OR of
  *   HCINTn & HCINTMSKn (levels, as QEMU derives them). IRQ line = GAHBCFG.GLBLINTREN &&
  *   (GINTSTS & GINTMSK).
@@ -27,7 +28,9 @@
  *   NAK: control/bulk are retried by the core (HCINT.NAK set each time, channel stays
  *   enabled; retried when the device signals new data, usbdev_wake), interrupt -> NAK|CHHLTD
  *   (as QEMU). STALL -> STALL|CHHLTD. IN data with the wrong toggle -> DATATGLERR|CHHLTD
- *   (QEMU ignores toggles; a real device/host pair loses the packet).
+ *   (QEMU ignores toggles; a real device/host pair loses the packet). OUT data with the
+ *   toggle the device saw last is ACKed and dropped by the device (USB 2.0 8.6.4):
+ *   counted as out_toggle_dups + guest error, since no ACK is ever lost in the model.
  * - Split transactions (HCSPLT.SPLTENA): like QEMU the model does not run the SSPLIT /
  *   CSPLIT handshakes: the start split carries out the whole transaction against the
  *   full/low-speed device (XFERCOMPL on the start split); only the timing includes the
@@ -139,6 +142,19 @@ static void dwc2_update_irq(bcm2835_dwc2_t *s)
 }
 
 /* ---- SOF / frames ------------------------------------------------------------------------ */
+/* GINTSTS.SOF is set at every (micro)frame start while the bus runs, masked or not. It is
+ * computed when looked at (no scheduler event per frame): sof_seen is the frame whose SOF
+ * is already accounted for. The timer only runs while GINTMSK.SOF asks for interrupts. */
+static void dwc2_sof_catch_up(bcm2835_dwc2_t *s)
+{
+    if (!s->bus_running) return;
+    uint64_t now = sim_now(s->sim), fr = now > s->sof_epoch ? (now - s->sof_epoch) / bcm2835_dwc2_frame_cycles(s) : 0;
+    if (fr > s->sof_seen) {
+        s->gintsts |= DWC2_GINT_SOF;
+        s->sof_seen = fr;
+    }
+}
+
 static void dwc2_sof_arm(bcm2835_dwc2_t *s)
 {
     if (s->bus_running && (s->gintmsk & DWC2_GINT_SOF)) {
@@ -151,7 +167,7 @@ static void dwc2_sof_arm(bcm2835_dwc2_t *s)
 static void dwc2_sof(void *opaque)
 {
     bcm2835_dwc2_t *s = opaque;
-    s->gintsts |= DWC2_GINT_SOF;
+    dwc2_sof_catch_up(s);
     dwc2_update_irq(s);
     dwc2_sof_arm(s);
 }
@@ -160,11 +176,14 @@ static void dwc2_bus_start(bcm2835_dwc2_t *s)
 {
     s->bus_running = true;
     s->sof_epoch = dwc2_now(s);
+    s->sof_seen = 0;
+    s->gintsts |= DWC2_GINT_SOF; /* the SOF of frame 0 */
     dwc2_sof_arm(s);
 }
 
 static void dwc2_bus_stop(bcm2835_dwc2_t *s)
 {
+    dwc2_sof_catch_up(s);
     s->bus_running = false;
     dwc2_sof_arm(s);
 }
@@ -217,7 +236,6 @@ static void ch_start(dwc2_chan_t *ch);
 static void ch_begin(dwc2_chan_t *ch, bool sync_ok)
 {
     bcm2835_dwc2_t *s = ch->hc;
-    dwc2_chan_t *p = ch;
     uint64_t t = dwc2_now(s), start = t > s->bus_free ? t : s->bus_free;
     unsigned type = ch_eptype(ch);
     if (type == DWC2_EP_INTERRUPT || type == DWC2_EP_ISOC) start = dwc2_next_frame(s, start > t ? start - 1 : t);
@@ -226,14 +244,13 @@ static void ch_begin(dwc2_chan_t *ch, bool sync_ok)
         ch_start(ch);
         return;
     }
-    p->phase_end = false;
+    ch->phase_end = false;
     sim_timer_mod(&ch->timer, start);
 }
 
 static void ch_start(dwc2_chan_t *ch)
 {
     bcm2835_dwc2_t *s = ch->hc;
-    dwc2_chan_t *p = ch;
     dwc2_xact_t *x = &ch->x;
     uint64_t t = dwc2_now(s);
     unsigned mps = ch_mps(ch), type = ch_eptype(ch), ep = ch_field(ch->hcchar, DWC2_HCCHAR_EPNUM_SHIFT, 0xFu);
@@ -284,7 +301,14 @@ static void ch_start(dwc2_chan_t *ch)
             if (n && sim_phys_read(s->sim, bus, x->buf, n) != 0) {
                 x->result = XR_AHBERR;
             } else {
+                uint64_t dups = d->stats.toggle_dups;
                 int r = usbdev_out(d, ep, pid, x->buf, n);
+                if (d->stats.toggle_dups != dups) { /* no ACK is ever lost here: the guest's PID is wrong */
+                    s->stats.out_toggle_dups++;
+                    PERIPH_GUEST_ERROR(s->sim, s->stats.guest_errors, DWC2_NAME,
+                                       "channel %u: OUT DATA%u to device %u ep %u repeats the last toggle: "
+                                       "the device ACKs and drops the packet", ch->n, pid, addr, ep);
+                }
                 if (r == USBDEV_NAK) x->result = XR_NAK;
                 else if (r == USBDEV_STALL) x->result = XR_STALL;
                 else x->bytes = n;
@@ -306,7 +330,7 @@ static void ch_start(dwc2_chan_t *ch)
             dur += sim_ns_to_cycles(s->sim, 125000u); /* the complete split one microframe later */
     }
     s->bus_free = t + dur;
-    p->phase_end = true;
+    ch->phase_end = true;
     sim_timer_mod(&ch->timer, t + dur);
 }
 
@@ -319,7 +343,6 @@ static void ch_complete(dwc2_chan_t *ch)
 static void ch_end(dwc2_chan_t *ch)
 {
     bcm2835_dwc2_t *s = ch->hc;
-    dwc2_chan_t *p = ch;
     dwc2_xact_t *x = &ch->x;
     unsigned mps = ch_mps(ch), size = ch_xfersize(ch), pkts = ch_pktcnt(ch), pid = ch_pid(ch);
     switch (x->result) {
@@ -329,7 +352,7 @@ static void ch_end(dwc2_chan_t *ch)
     case XR_NAK: {
         s->stats.naks++;
         unsigned type = ch_eptype(ch);
-        if (type == DWC2_EP_INTERRUPT || type == DWC2_EP_ISOC || p->disable_pending) {
+        if (type == DWC2_EP_INTERRUPT || type == DWC2_EP_ISOC || ch->disable_pending) {
             ch_halt(ch, DWC2_HCINT_NAK);
             return;
         }
@@ -352,7 +375,7 @@ static void ch_end(dwc2_chan_t *ch)
         s->stats.out_bytes += x->bytes;
         ch->hcdma += x->bytes;
         ch_set_tsiz(ch, size - x->bytes, pkts - 1, next_pid);
-        if (pkts - 1 == 0 || p->disable_pending) {
+        if (pkts - 1 == 0 || ch->disable_pending) {
             if (pkts - 1 == 0) ch_complete(ch);
             else ch_halt(ch, DWC2_HCINT_ACK);
             return;
@@ -391,7 +414,7 @@ static void ch_end(dwc2_chan_t *ch)
         ch_complete(ch);
         return;
     }
-    if (p->disable_pending) {
+    if (ch->disable_pending) {
         ch_halt(ch, DWC2_HCINT_ACK);
         return;
     }
@@ -589,7 +612,7 @@ static uint32_t dwc2_read(void *opaque, uint32_t off, unsigned size)
     case DWC2_GAHBCFG: r = s->gahbcfg; break;
     case DWC2_GUSBCFG: r = s->gusbcfg; break;
     case DWC2_GRSTCTL: r = s->grstctl; break;
-    case DWC2_GINTSTS: r = dwc2_gintsts(s); break;
+    case DWC2_GINTSTS: dwc2_sof_catch_up(s); r = dwc2_gintsts(s); break;
     case DWC2_GINTMSK: r = s->gintmsk; break;
     case DWC2_GRXSTSR: case DWC2_GRXSTSP: r = 0; break;
     case DWC2_GRXFSIZ: r = s->grxfsiz; break;
@@ -618,7 +641,7 @@ static uint32_t dwc2_read(void *opaque, uint32_t off, unsigned size)
             uint32_t interval = dwc2_port_speed(s) == USBDEV_SPEED_HIGH ? DWC2_HFIR_HS : (s->hfir & 0xFFFFu);
             rem = (uint32_t)periph_muldiv(f - in, interval, f);
         }
-        r = fr | (rem << 16);
+        r = fr | (rem << DWC2_HFNUM_FRREM_SHIFT);
         break;
     }
     case DWC2_HPTXSTS: r = (8u << 16) | 0x0200u; break;
@@ -707,7 +730,11 @@ static void dwc2_write(void *opaque, uint32_t off, uint32_t val, unsigned size)
             sim_timer_mod(&s->rst_timer, dwc2_now(s) + sim_ns_to_cycles(s->sim, DWC2_SOFTRST_NS));
         break;
     }
-    case DWC2_GINTSTS: s->gintsts &= ~(val & ~DWC2_GINTSTS_RO); dwc2_update_irq(s); break;
+    case DWC2_GINTSTS:
+        dwc2_sof_catch_up(s); /* a W1C of SOF acknowledges the SOFs up to now */
+        s->gintsts &= ~(val & ~DWC2_GINTSTS_RO);
+        dwc2_update_irq(s);
+        break;
     case DWC2_GINTMSK: s->gintmsk = val; dwc2_sof_arm(s); dwc2_update_irq(s); break;
     case DWC2_GRXFSIZ: s->grxfsiz = val & 0xFFFFu; break;
     case DWC2_GNPTXFSIZ: s->gnptxfsiz = val; break;

@@ -38,6 +38,7 @@ typedef struct bcm2835_dwc2_stats {
     uint64_t transfers, transactions, setups, in_bytes, out_bytes;
     uint64_t naks, nak_retries, stalls, xacterrs, babbles, toggle_errors, dma_errors, halts_by_guest;
     uint64_t splits, port_resets, core_resets, no_device, guest_errors, unimp;
+    uint64_t out_toggle_dups;    /* OUT packets the device dropped: the guest sent the wrong DATA0/1 */
 } bcm2835_dwc2_stats_t;
 
 struct bcm2835_dwc2 {
@@ -51,6 +52,7 @@ struct bcm2835_dwc2 {
     sim_timer_t sof_timer;       /* (micro)frame starts while GINTMSK.SOF is set */
     bool bus_running;            /* SOFs are sent: the port is enabled */
     uint64_t sof_epoch;          /* cycle at which frame 0 started */
+    uint64_t sof_seen;           /* frames since sof_epoch whose SOF is in GINTSTS already */
     uint64_t bus_free;           /* cycle at which the bus finishes the last scheduled transaction */
     bool irq_out;
     bcm2835_dwc2_stats_t stats;

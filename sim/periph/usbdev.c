@@ -113,6 +113,26 @@ static int usbdev_string(usbdev_t *d, unsigned idx, uint8_t *out)
     return (int)(2 + 2 * n);
 }
 
+/* configuration descriptor by index, and the one with a bConfigurationValue */
+static const uint8_t *usbdev_cfg_index(const usbdev_t *d, unsigned idx)
+{
+    if (idx == 0) return d->cfg_desc;
+    return idx < USBDEV_MAX_CFG ? d->cfg_more[idx - 1] : NULL;
+}
+static const uint8_t *usbdev_cfg_value(const usbdev_t *d, unsigned value)
+{
+    for (unsigned i = 0; i < USBDEV_MAX_CFG; i++) {
+        const uint8_t *c = usbdev_cfg_index(d, i);
+        if (c && c[5] == value) return c;
+    }
+    return NULL;
+}
+static unsigned usbdev_num_ifaces(const usbdev_t *d)
+{
+    const uint8_t *c = d->config ? usbdev_cfg_value(d, d->config) : NULL;
+    return c ? c[4] : 0;
+}
+
 /* which alternate settings / endpoints the configuration declares: the models set mps
  * in .configured; the framework only needs bConfigurationValue and bNumInterfaces */
 static int usbdev_std(usbdev_t *d, const usb_setup_t *s, uint8_t *data)
@@ -129,10 +149,11 @@ static int usbdev_std(usbdev_t *d, const usb_setup_t *s, uint8_t *data)
             return 18;
         }
         if (type == USB_DT_CONFIG) {
-            if (idx != 0) return USBDEV_STALL; /* one configuration per model */
-            unsigned total = usbdev_get16(d->cfg_desc + 2);
+            const uint8_t *c = usbdev_cfg_index(d, idx);
+            if (!c) return USBDEV_STALL;
+            unsigned total = usbdev_get16(c + 2);
             if (total > USBDEV_CTL_BUF) total = USBDEV_CTL_BUF;
-            memcpy(data, d->cfg_desc, total);
+            memcpy(data, c, total);
             return (int)total;
         }
         if (type == USB_DT_STRING) return usbdev_string(d, idx, data);
@@ -149,7 +170,8 @@ static int usbdev_std(usbdev_t *d, const usb_setup_t *s, uint8_t *data)
     case USB_REQ_SET_CONFIGURATION: {
         unsigned v = s->wValue & 0xFFu;
         if (d->addr == 0) return USBDEV_STALL; /* default state: only SET_ADDRESS works */
-        if (v != 0 && v != d->cfg_desc[5]) return USBDEV_STALL;
+        if (v != 0 && !usbdev_cfg_value(d, v)) return USBDEV_STALL;
+        if (v != 0 && d->cls->set_config && d->cls->set_config(d, v) != 0) return USBDEV_STALL;
         d->config = (uint8_t)v;
         memset(d->alt, 0, sizeof d->alt);
         usbdev_reset_endpoints(d);
@@ -157,11 +179,11 @@ static int usbdev_std(usbdev_t *d, const usb_setup_t *s, uint8_t *data)
         return 0;
     }
     case USB_REQ_GET_INTERFACE:
-        if (!d->config || s->wIndex >= d->cfg_desc[4] || s->wIndex >= USBDEV_MAX_IFACE) return USBDEV_STALL;
+        if (s->wIndex >= usbdev_num_ifaces(d) || s->wIndex >= USBDEV_MAX_IFACE) return USBDEV_STALL;
         data[0] = d->alt[s->wIndex];
         return 1;
     case USB_REQ_SET_INTERFACE: {
-        if (!d->config || s->wIndex >= d->cfg_desc[4] || s->wIndex >= USBDEV_MAX_IFACE) return USBDEV_STALL;
+        if (s->wIndex >= usbdev_num_ifaces(d) || s->wIndex >= USBDEV_MAX_IFACE) return USBDEV_STALL;
         if (s->wValue != 0 && (!d->cls->set_interface || d->cls->set_interface(d, s->wIndex, s->wValue) != 0))
             return USBDEV_STALL;
         if (s->wValue == 0 && d->cls->set_interface && d->cls->set_interface(d, s->wIndex, 0) != 0)
@@ -324,7 +346,7 @@ int usbdev_in(usbdev_t *d, unsigned ep, uint8_t *buf, unsigned max, unsigned *pi
         r = usbdev_ctl_in(d, buf, max);
     } else if (!d->mps_in[ep]) {
         d->stats.protocol_errors++;
-        r = USBDEV_STALL; /* no such endpoint: a real device does not answer; see dwc2.c */
+        r = USBDEV_STALL; /* no such endpoint: STALL, as QEMU's devices answer (counted) */
     } else if (d->halt_in[ep]) {
         r = USBDEV_STALL;
     } else {

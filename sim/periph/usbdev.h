@@ -35,6 +35,7 @@
 #define USBDEV_MAX_EP    16u
 #define USBDEV_MAX_IFACE 4u
 #define USBDEV_CTL_BUF   1024u  /* longest control data stage the models produce/accept */
+#define USBDEV_MAX_CFG   2u
 
 /* speeds, encoded as DWC2 HPRT0.SPD (DWC2_SPEED_*) */
 typedef enum { USBDEV_SPEED_HIGH = 0, USBDEV_SPEED_FULL = 1, USBDEV_SPEED_LOW = 2 } usbdev_speed_t;
@@ -97,6 +98,9 @@ typedef struct usbdev_class {
     void (*bus_reset)(usbdev_t *d);
     /* configuration (0 = unconfigured) or an alternate setting changed */
     void (*configured)(usbdev_t *d);
+    /* SET_CONFIGURATION(value) of a declared configuration: 0 accepted, USBDEV_STALL if
+     * the model does not implement it (NULL: all accepted) */
+    int (*set_config)(usbdev_t *d, unsigned value);
     /* SET_INTERFACE(iface, alt): 0 accepted, USBDEV_STALL if no such setting */
     int (*set_interface)(usbdev_t *d, unsigned iface, unsigned alt);
     /* hubs: the device behind downstream port p (1-based) if that port is enabled */
@@ -124,7 +128,8 @@ struct usbdev {
     bool remote_wakeup, self_powered;
     /* descriptors (owned by the model, constant) */
     const uint8_t *dev_desc;            /* 18 bytes */
-    const uint8_t *cfg_desc;            /* whole configuration, wTotalLength bytes */
+    const uint8_t *cfg_desc;            /* configuration index 0, wTotalLength bytes */
+    const uint8_t *cfg_more[USBDEV_MAX_CFG - 1]; /* further configurations (index 1..), or NULL */
     const char *const *strings;         /* strings[i] = string descriptor i + 1 (ASCII) */
     unsigned nstrings;
     /* endpoints present in the current configuration/alt settings (set by the model in

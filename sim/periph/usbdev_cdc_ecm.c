@@ -7,51 +7,75 @@
 
 #define ECM_EP_NOTIFY 1u
 #define ECM_EP_IN 2u
-#define ECM_EP_OUT 1u
+#define ECM_EP_OUT 2u
 #define ECM_MPS 64u
 #define ECM_IFACE_COMM 0u
 #define ECM_IFACE_DATA 1u
+#define ECM_CONFIG_CDC 1u      /* bConfigurationValue of the CDC Ethernet configuration */
+#define ECM_CONFIG_RNDIS 2u    /* RNDIS: declared (index 0, as QEMU) but not modelled */
 #define ECM_NOTIFY_CONNECTION 1u
 #define ECM_NOTIFY_SPEED 2u
 /* CDC class requests and notification codes (CDC 1.2 6.2, 6.3; ECM 1.2 6.2) */
 #define CDC_SET_ETHERNET_MULTICAST_FILTERS 0x40u
-#define CDC_SET_ETHERNET_PM_FILTER 0x41u
-#define CDC_GET_ETHERNET_PM_FILTER 0x42u
 #define CDC_SET_ETHERNET_PACKET_FILTER 0x43u
-#define CDC_GET_ETHERNET_STATISTIC 0x44u
 #define CDC_NOTIFY_NETWORK_CONNECTION 0x00u
 #define CDC_NOTIFY_SPEED_CHANGE 0x2Au
 #define ECM_SPEED_BPS 100000000u
+#define CS_INTERFACE 0x24u
 
-enum { STR_MANUFACTURER = 1, STR_PRODUCT, STR_MAC, STR_SERIAL, STR_COUNT = STR_SERIAL };
+/* string indexes as QEMU's usb-net */
+enum { STR_MANUFACTURER = 1, STR_PRODUCT, STR_ETHADDR, STR_DATA, STR_CONTROL, STR_RNDIS_CONTROL, STR_CDC,
+       STR_SUBSET, STR_RNDIS, STR_SERIAL, STR_COUNT = STR_SERIAL };
 
 static const uint8_t ecm_dev_desc[18] = {
     18, USB_DT_DEVICE, 0x00, 0x02,          /* USB 2.0 */
-    0x02, 0x00, 0x00, 64,                   /* class: communications (per interface) */
-    0x25, 0x05, 0xA2, 0xA4,                 /* 0525:a4a2 (as QEMU usb-net) */
-    0x00, 0x01, STR_MANUFACTURER, STR_PRODUCT, STR_SERIAL, 1,
+    0x02, 0x00, 0x00, 64,                   /* class: communications */
+    0x25, 0x05, 0xA2, 0xA4,                 /* 0525:a4a2 (NetChip Ethernet/RNDIS gadget id) */
+    0x00, 0x00, STR_MANUFACTURER, STR_PRODUCT, STR_SERIAL, 2,
 };
 
-#define ECM_CFG_LEN (9 + 9 + 5 + 5 + 13 + 7 + 9 + 9 + 7 + 7)
-static const uint8_t ecm_cfg_desc[ECM_CFG_LEN] = {
-    9, USB_DT_CONFIG, ECM_CFG_LEN, 0, 2, 1, 0, 0xC0, 0x32,     /* 2 interfaces, self-powered, 100 mA */
-    /* communication interface: CDC, ECM subclass */
-    9, USB_DT_INTERFACE, ECM_IFACE_COMM, 0, 1, 0x02, 0x06, 0x00, 0,
-    5, 0x24, 0x00, 0x10, 0x01,                                  /* header FD, bcdCDC 1.10 */
-    5, 0x24, 0x06, ECM_IFACE_COMM, ECM_IFACE_DATA,              /* union FD */
-    13, 0x24, 0x0F, STR_MAC, 0, 0, 0, 0, 0xEA, 0x05, 0, 0, 0,   /* Ethernet FD: wMaxSegmentSize 1514 */
-    7, USB_DT_ENDPOINT, 0x80 | ECM_EP_NOTIFY, 0x03, 16, 0, 32,  /* interrupt IN, 16 bytes, 32 ms */
-    /* data interface: alt 0 without endpoints, alt 1 with the bulk pair */
-    9, USB_DT_INTERFACE, ECM_IFACE_DATA, 0, 0, 0x0A, 0x00, 0x00, 0,
-    9, USB_DT_INTERFACE, ECM_IFACE_DATA, 1, 2, 0x0A, 0x00, 0x00, 0,
+/* configuration index 0: RNDIS (value 2), declared only */
+#define RNDIS_CFG_LEN (9 + 9 + 5 + 5 + 4 + 5 + 7 + 9 + 7 + 7)
+static const uint8_t rndis_cfg_desc[RNDIS_CFG_LEN] = {
+    9, USB_DT_CONFIG, RNDIS_CFG_LEN, 0, 2, ECM_CONFIG_RNDIS, STR_RNDIS, 0xC0, 0x32,
+    9, USB_DT_INTERFACE, 0, 0, 1, 0x02, 0x02, 0xFF, STR_RNDIS_CONTROL,   /* ACM, vendor protocol */
+    5, CS_INTERFACE, 0x00, 0x10, 0x01,                                   /* header */
+    5, CS_INTERFACE, 0x01, 0x00, 0x01,                                   /* call management */
+    4, CS_INTERFACE, 0x02, 0x00,                                         /* ACM */
+    5, CS_INTERFACE, 0x06, 0x00, 0x01,                                   /* union */
+    7, USB_DT_ENDPOINT, 0x80 | ECM_EP_NOTIFY, 0x03, 16, 0, 32,
+    9, USB_DT_INTERFACE, 1, 0, 2, 0x0A, 0x00, 0x00, STR_DATA,
     7, USB_DT_ENDPOINT, 0x80 | ECM_EP_IN, 0x02, ECM_MPS, 0, 0,
     7, USB_DT_ENDPOINT, ECM_EP_OUT, 0x02, ECM_MPS, 0, 0,
 };
 
+/* configuration index 1: CDC Ethernet (value 1) */
+#define ECM_CFG_LEN (9 + 9 + 5 + 5 + 13 + 7 + 9 + 9 + 7 + 7)
+static const uint8_t ecm_cfg_desc[ECM_CFG_LEN] = {
+    9, USB_DT_CONFIG, ECM_CFG_LEN, 0, 2, ECM_CONFIG_CDC, STR_CDC, 0xC0, 0x32,  /* self-powered, 100 mA */
+    9, USB_DT_INTERFACE, ECM_IFACE_COMM, 0, 1, 0x02, 0x06, 0x00, STR_CONTROL,  /* CDC ECM */
+    5, CS_INTERFACE, 0x00, 0x10, 0x01,                                         /* header, CDC 1.10 */
+    5, CS_INTERFACE, 0x06, ECM_IFACE_COMM, ECM_IFACE_DATA,                     /* union */
+    13, CS_INTERFACE, 0x0F, STR_ETHADDR, 0, 0, 0, 0, 0xEA, 0x05, 0, 0, 0,      /* Ethernet: 1514 */
+    7, USB_DT_ENDPOINT, 0x80 | ECM_EP_NOTIFY, 0x03, 16, 0, 32,                 /* interrupt IN, 32 ms */
+    9, USB_DT_INTERFACE, ECM_IFACE_DATA, 0, 0, 0x0A, 0x00, 0x00, 0,            /* data, alt 0: off */
+    9, USB_DT_INTERFACE, ECM_IFACE_DATA, 1, 2, 0x0A, 0x00, 0x00, STR_DATA,     /* data, alt 1 */
+    7, USB_DT_ENDPOINT, 0x80 | ECM_EP_IN, 0x02, ECM_MPS, 0, 0,
+    7, USB_DT_ENDPOINT, ECM_EP_OUT, 0x02, ECM_MPS, 0, 0,
+};
+
+static int ecm_set_config(usbdev_t *d, unsigned value)
+{
+    usbdev_cdc_ecm_t *n = d->opaque;
+    if (value == ECM_CONFIG_CDC) return 0;
+    n->stats.rndis_refused++;
+    return USBDEV_STALL;
+}
+
 static void ecm_configured(usbdev_t *d)
 {
     usbdev_cdc_ecm_t *n = d->opaque;
-    bool data_on = d->config && d->alt[ECM_IFACE_DATA] == 1;
+    bool data_on = d->config == ECM_CONFIG_CDC && d->alt[ECM_IFACE_DATA] == 1;
     d->mps_in[ECM_EP_NOTIFY] = d->config ? 16 : 0;
     d->mps_in[ECM_EP_IN] = data_on ? ECM_MPS : 0;
     d->mps_out[ECM_EP_OUT] = data_on ? ECM_MPS : 0;
@@ -170,7 +194,7 @@ bool usbdev_cdc_ecm_rx(void *nic, const uint8_t *frame, size_t len)
         n->stats.rx_bad++;
         return false;
     }
-    if (!n->dev.config || n->dev.alt[ECM_IFACE_DATA] != 1) {
+    if (n->dev.config != ECM_CONFIG_CDC || n->dev.alt[ECM_IFACE_DATA] != 1) {
         n->stats.rx_refused_inactive++;
         return false;
     }
@@ -192,16 +216,20 @@ void usbdev_cdc_ecm_init(usbdev_cdc_ecm_t *n, sim_t *sim, const char *name, cons
 {
     static const usbdev_class_t cls = { .control = ecm_control, .in = ecm_in, .out = ecm_out,
                                         .bus_reset = ecm_bus_reset, .configured = ecm_configured,
-                                        .set_interface = ecm_set_interface };
+                                        .set_config = ecm_set_config, .set_interface = ecm_set_interface };
     memset(n, 0, sizeof *n);
     memcpy(n->mac, mac, 6);
-    snprintf(n->mac_str, sizeof n->mac_str, "%02X%02X%02X%02X%02X%02X", mac[0], mac[1], mac[2], mac[3], mac[4],
+    snprintf(n->mac_str, sizeof n->mac_str, "%02x%02x%02x%02x%02x%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
              mac[5]);
     n->link = link;
-    n->strings[STR_MANUFACTURER - 1] = "bcm2835-sim";
-    n->strings[STR_PRODUCT - 1] = "CDC Ethernet (usb-net model)";
-    n->strings[STR_MAC - 1] = n->mac_str;
-    n->strings[STR_SERIAL - 1] = "1";
-    usbdev_init(&n->dev, sim, name, USBDEV_SPEED_FULL, &cls, n, ecm_dev_desc, ecm_cfg_desc, n->strings, STR_COUNT);
+    static const char *const fixed[STR_COUNT] = {
+        "QEMU", "RNDIS/QEMU USB Network Device", NULL, "QEMU USB Net Data Interface",
+        "QEMU USB Net Control Interface", "QEMU USB Net RNDIS Control Interface", "QEMU USB Net CDC",
+        "QEMU USB Net Subset", "QEMU USB Net RNDIS", "1",
+    };
+    for (unsigned i = 0; i < STR_COUNT; i++) n->strings[i] = fixed[i];
+    n->strings[STR_ETHADDR - 1] = n->mac_str;
+    usbdev_init(&n->dev, sim, name, USBDEV_SPEED_FULL, &cls, n, ecm_dev_desc, rndis_cfg_desc, n->strings, STR_COUNT);
+    n->dev.cfg_more[0] = ecm_cfg_desc;
     if (link) eth_link_attach(link, usbdev_cdc_ecm_rx, n);
 }

@@ -1,16 +1,23 @@
-/* CDC-ECM Ethernet function (USB CDC 1.2 + ECM 1.2), shaped like QEMU's usb-net in its
- * CDC Ethernet configuration: VID:PID 0525:a4a2, full speed, communication interface 0
- * (header, union and Ethernet functional descriptors, iMACAddress string, interrupt IN
- * notification endpoint 0x81), data interface 1 with alternate setting 0 (no endpoints)
- * and 1 (bulk IN 0x82, bulk OUT 0x01, 64-byte packets). One configuration (QEMU also
- * offers RNDIS as a second one; not modelled).
+/* CDC-ECM Ethernet function (USB CDC 1.2 + ECM 1.2) with the descriptors of QEMU's usb-net
+ * (hw/usb/dev-network.c), so a driver written against QEMU enumerates it unchanged:
+ * VID:PID 0525:a4a2, full speed, two configurations: index 0 = RNDIS (value 2; declared
+ * but not modelled: SET_CONFIGURATION(2) STALLs, counted) and index 1 = CDC Ethernet
+ * (value 1): communication interface 0 (header, union and Ethernet functional
+ * descriptors, iMACAddress = string 3, interrupt IN 0x81), data interface 1 with
+ * alternate settings 0 (no endpoints) and 1 (bulk IN 0x82, bulk OUT 0x02, 64 bytes).
+ * The MAC string is the MAC given at init in lowercase hex (QEMU writes 40 + the low
+ * five bytes of its NIC address: 40:54:00:12:34:56 by default; soc.c uses that).
  *
  * Data: bulk OUT packets accumulate one Ethernet frame; a short packet (or a zero-length
  * packet after a multiple of 64 bytes) ends it and it leaves on the eth link at that
- * instant. Frames from the link queue (USBNET_RXQ frames) and go out on bulk IN, the
- * last packet short or a ZLP. Frames are refused (counted) while alt setting 1 is not
- * selected or the queue is full. Notifications on selecting alt 1: NETWORK_CONNECTION
- * (connected) then CONNECTION_SPEED_CHANGE (100 Mbit/s both ways). */
+ * instant. Frames from the link queue (USBNET_RXQ frames; QEMU holds one and lets its
+ * net queue buffer the rest) and go out on bulk IN, the last packet short or a ZLP.
+ * Frames are refused (counted) while alt setting 1 is not selected or the queue is full.
+ * Notifications on selecting alt 1: NETWORK_CONNECTION (connected) then
+ * CONNECTION_SPEED_CHANGE (100 Mbit/s both ways). QEMU's usb-net sends none in its CDC
+ * configuration (its interrupt endpoint always NAKs there): a driver must not wait
+ * for them. SET_ETHERNET_PACKET_FILTER / MULTICAST_FILTERS are accepted (QEMU STALLs
+ * them; Linux ignores either answer); other class requests STALL. */
 #ifndef SIM_PERIPH_USBDEV_CDC_ECM_H
 #define SIM_PERIPH_USBDEV_CDC_ECM_H
 #include "periph/usbdev.h"
@@ -23,8 +30,8 @@ typedef struct usbdev_cdc_ecm {
     usbdev_t dev;
     eth_link_t *link;               /* may be NULL: frames dropped (counted) */
     uint8_t mac[6];
-    char mac_str[13];
-    const char *strings[4];         /* manufacturer, product, MAC (12 hex digits), serial */
+    char mac_str[13];               /* iMACAddress: 12 lowercase hex digits */
+    const char *strings[10];        /* string descriptors 1..10, as QEMU's usb-net */
     /* TX (bulk OUT) */
     uint8_t tx[USBNET_MAX_FRAME];
     unsigned tx_len;
@@ -40,7 +47,7 @@ typedef struct usbdev_cdc_ecm {
     struct {
         uint64_t tx_frames, tx_bytes, tx_runts, tx_oversize, tx_link_drops;
         uint64_t rx_frames, rx_bytes, rx_refused_inactive, rx_refused_full, rx_bad;
-        uint64_t notifications;
+        uint64_t notifications, rndis_refused;
     } stats;
 } usbdev_cdc_ecm_t;
 

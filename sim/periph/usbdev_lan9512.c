@@ -12,12 +12,16 @@
  *   the rest of its transfer, counted, INT_STS.TXE set).
  * - RX: frames shorter than 60 bytes are padded with zeros to 60 (as they travel on the
  *   wire), FCS appended; padding to 4 bytes only between records of one transfer (the
- *   last record ends the transfer, as the Linux driver expects).
+ *   last record ends the transfer, as the Linux driver expects). With HW_CFG.MEF a
+ *   transfer that is not full waits BULK_IN_DLY (x 16.7 ns, reset 0x800 = 34 us) after
+ *   its first frame arrived before it is sent (NAK meanwhile), to aggregate frames.
  * - PHY: link is up from power-on (the cable is plugged in); a PHY reset (BMCR.RESET or
  *   PM_CTRL.PHY_RST) or BMCR.RESTART_AN drops the link for LAN9512_ANEG_MS of simulated
  *   time, then auto-negotiation completes at 100 Mbit/s full duplex (PHY interrupt source
  *   ANEG_COMP, INT_STS.PHY_INT if enabled in the PHY's mask).
- * - EEPROM: absent (as on the Pi): E2P commands time out at once (E2P_CMD.TIMEOUT). */
+ * - EEPROM: absent (as on the Pi): E2P commands time out at once (E2P_CMD.TIMEOUT).
+ * - Not modelled, counted in `unmodelled` when a guest turns them on: checksum offload
+ *   (COE_CR RX/TX, TX command B CSUM_ENABLE), wake-up frames, flow control frames. */
 #include "periph/usbdev_lan9512.h"
 #include <string.h>
 
@@ -86,12 +90,15 @@
 #define LAN_WUFF 0x128u
 #define LAN_WUCSR 0x12Cu
 #define LAN_COE_CR 0x130u
+#define  LAN_COE_CR_TX_EN (1u << 16)
+#define  LAN_COE_CR_RX_EN (1u << 0)
 /* TX command words (little-endian, ahead of every buffer) */
 #define LAN_TXA_OFFSET_SHIFT 16         /* 5 bits: bytes to skip before the data */
 #define LAN_TXA_FIRST_SEG (1u << 13)
 #define LAN_TXA_LAST_SEG (1u << 12)
 #define LAN_TXA_BUF_SIZE 0x7FFu
 #define LAN_TXB_PKT_LEN 0x7FFu
+#define LAN_TXB_CSUM_EN (1u << 14)
 /* RX status word (ahead of every received frame) */
 #define LAN_RXS_FL_SHIFT 16             /* 14 bits: frame length including the FCS */
 #define LAN_RXS_ES (1u << 15)           /* error summary */
@@ -361,7 +368,10 @@ static bool lan_reg_write(usbdev_lan9512_eth_t *e, unsigned off, uint32_t v)
     case LAN_VLAN2: e->vlan2 = v; return true;
     case LAN_WUFF: return true;
     case LAN_WUCSR: e->wucsr = v; return true;
-    case LAN_COE_CR: e->coe_cr = v; return true;
+    case LAN_COE_CR:
+        if (v & (LAN_COE_CR_RX_EN | LAN_COE_CR_TX_EN)) e->stats.unmodelled++;
+        e->coe_cr = v;
+        return true;
     default: return false;
     }
 }
@@ -446,6 +456,7 @@ static void lan_tx_bytes(usbdev_lan9512_eth_t *e, const uint8_t *p, unsigned n)
             } else {
                 if (e->tx_cmd_a & LAN_TXA_FIRST_SEG) {
                     e->tx_cmd_b = w;
+                    if (w & LAN_TXB_CSUM_EN) e->stats.unmodelled++; /* sent without the checksum */
                     e->tx_in_frame = true;
                     e->tx_len = 0;
                     if ((w & LAN_TXB_PKT_LEN) > LAN9512_MAX_FRAME) {
@@ -556,6 +567,7 @@ bool usbdev_lan9512_rx(void *nic, const uint8_t *frame, size_t len)
     unsigned slot = (e->rx_head + e->rx_count) % LAN9512_RXQ;
     memcpy(e->rxq[slot].data, frame, len);
     e->rxq[slot].len = (uint16_t)len;
+    e->rxq[slot].at = sim_event_time(e->dev.sim);
     e->rx_count++;
     e->stats.rx_frames++;
     e->stats.rx_bytes += len;
@@ -581,13 +593,26 @@ static unsigned lan_record(usbdev_lan9512_eth_t *e, const uint8_t *f, unsigned l
     return 4 + off + wire + 4;
 }
 
-static void lan_build_xfer(usbdev_lan9512_eth_t *e)
+/* largest bulk-in transfer: BURST_CAP packets when enabled, else the model's buffer */
+static unsigned lan_burst_cap(const usbdev_lan9512_eth_t *e)
 {
     unsigned cap = LAN9512_XFER_MAX;
     if ((e->hw_cfg & LAN_HW_CFG_BCE) && e->burst_cap) {
         unsigned c = e->burst_cap * LAN_MPS_HS;
         if (c < cap) cap = c;
     }
+    return cap;
+}
+
+static void lan_dly_done(void *opaque)
+{
+    usbdev_lan9512_eth_t *e = opaque;
+    usbdev_wake(&e->dev);
+}
+
+static void lan_build_xfer(usbdev_lan9512_eth_t *e)
+{
+    unsigned cap = lan_burst_cap(e);
     bool multi = (e->hw_cfg & LAN_HW_CFG_MEF) != 0;
     unsigned off = (e->hw_cfg >> LAN_HW_CFG_RXDOFF_SHIFT) & 3u;
     e->xfer_len = e->xfer_pos = 0;
@@ -621,6 +646,16 @@ static int lan_in(usbdev_t *d, unsigned ep, uint8_t *buf, unsigned max)
         return (int)k;
     }
     if (ep != LAN_EP_IN) return USBDEV_STALL;
+    if (!e->xfer_active && e->rx_count && (e->hw_cfg & LAN_HW_CFG_MEF)) {
+        /* aggregation: hold a transfer that is not full yet for BULK_IN_DLY after its
+         * first frame arrived (units of 1/60 MHz = 16.7 ns), hoping for more frames */
+        uint64_t ready = e->rxq[e->rx_head].at + sim_ns_to_cycles(e->dev.sim, (uint64_t)e->bulk_in_dly * 50u / 3u);
+        if (sim_event_time(e->dev.sim) < ready && lan_rx_fifo_used(e) < lan_burst_cap(e)) {
+            if (!sim_timer_pending(&e->dly_timer)) sim_timer_mod(&e->dly_timer, ready);
+            e->stats.rx_delayed++;
+            return USBDEV_NAK;
+        }
+    }
     if (!e->xfer_active) {
         lan_build_xfer(e);
         if (!e->xfer_active) return (e->hw_cfg & LAN_HW_CFG_BIR) ? 0 : USBDEV_NAK;
@@ -659,6 +694,7 @@ void usbdev_lan9512_init(usbdev_lan9512_t *l, sim_t *sim, eth_link_t *link)
     memset(e, 0, sizeof *e);
     e->link = link;
     sim_timer_init(&e->aneg_timer, sim, lan_link_up, e);
+    sim_timer_init(&e->dly_timer, sim, lan_dly_done, e);
     usbdev_init(&e->dev, sim, "lan9512-eth", USBDEV_SPEED_HIGH, &cls, e, lan_dev_desc, lan_cfg_desc, NULL, 0);
     lan_phy_reset(e, true);
     usbdev_hub_init(&l->hub, sim, "lan9512-hub", USBDEV_SPEED_HIGH, 3, 0x0424u, 0x9512u);
@@ -669,5 +705,6 @@ void usbdev_lan9512_init(usbdev_lan9512_t *l, sim_t *sim, eth_link_t *link)
 void usbdev_lan9512_fini(usbdev_lan9512_t *l)
 {
     sim_timer_del(&l->eth.aneg_timer);
+    sim_timer_del(&l->eth.dly_timer);
     usbdev_hub_fini(&l->hub);
 }

@@ -43,7 +43,8 @@ typedef struct usbdev_lan9512_eth {
     unsigned tx_len;
     bool tx_in_frame;
     /* RX FIFO and the bulk-in transfer being sent */
-    struct { uint16_t len; uint8_t data[LAN9512_MAX_FRAME]; } rxq[LAN9512_RXQ];
+    struct { uint16_t len; uint64_t at; uint8_t data[LAN9512_MAX_FRAME]; } rxq[LAN9512_RXQ];
+    sim_timer_t dly_timer;          /* end of the bulk-in aggregation delay */
     unsigned rx_head, rx_count;
     uint8_t xfer[LAN9512_XFER_MAX];
     unsigned xfer_len, xfer_pos;
@@ -51,9 +52,9 @@ typedef struct usbdev_lan9512_eth {
     void (*tx_tap)(void *ctx, const uint8_t *frame, size_t len);
     void *tx_tap_ctx;
     struct {
-        uint64_t reg_reads, reg_writes, bad_reg, mii_ops;
+        uint64_t reg_reads, reg_writes, bad_reg, mii_ops, unmodelled;
         uint64_t tx_frames, tx_bytes, tx_cmd_errors, tx_disabled_drops, tx_link_drops;
-        uint64_t rx_frames, rx_bytes, rx_disabled_drops, rx_filtered, rx_fifo_full, rx_bad, rx_xfers;
+        uint64_t rx_frames, rx_bytes, rx_disabled_drops, rx_filtered, rx_fifo_full, rx_bad, rx_xfers, rx_delayed;
     } stats;
 } usbdev_lan9512_eth_t;
 

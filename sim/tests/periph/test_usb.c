@@ -144,8 +144,8 @@ static void test_core_reset(void)
     uint32_t hw2 = rd(s, R(DWC2_GHWCFG2));
     CHECK_EQ((hw2 >> DWC2_GHWCFG2_NUM_HOST_CHAN_SHIFT) & 0xFu, 7u);    /* 8 channels */
     CHECK_EQ((hw2 >> DWC2_GHWCFG2_OTG_ARCH_SHIFT) & 3u, 2u);           /* internal DMA */
-    CHECK(hw2 & (1u << 19));                                            /* dynamic FIFO */
-    CHECK_EQ(rd(s, R(DWC2_GHWCFG3)) >> 16, 4080u);
+    CHECK(hw2 & DWC2_GHWCFG2_DYNAMIC_FIFO);
+    CHECK_EQ(rd(s, R(DWC2_GHWCFG3)) >> DWC2_GHWCFG3_DFIFO_DEPTH_SHIFT, 4080u);
     CHECK(rd(s, R(DWC2_GINTSTS)) & DWC2_GINT_CURMODE_HOST);
     CHECK(rd(s, R(DWC2_GRSTCTL)) & DWC2_GRSTCTL_AHBIDLE);
     wr(s, R(DWC2_GRSTCTL), DWC2_GRSTCTL_CSFTRST);
@@ -345,6 +345,9 @@ static void test_lan9512_registers_mii(void)
     uint8_t b[4];
     CHECK_EQ(control(s, ETH, 64, 0xC0, 0xA1, 0, 0x0444, 4, b), -2);
     CHECK_EQ(lan_rd(s, 0x00), 0xEC000002u);
+    /* checksum offload is not modelled: turning it on is counted */
+    lan_wr(s, 0x130, 1u);
+    CHECK_EQ(soc_lan9512(sim_soc(s))->eth.stats.unmodelled, 1);
     /* E2P: no EEPROM, the command times out */
     lan_wr(s, 0x30, 0x80000000u);
     CHECK_EQ(lan_rd(s, 0x30) & 0x80000400u, 0x400u);
@@ -508,6 +511,26 @@ static void test_lan9512_rx_status_words(void)
     CHECK_EQ(got, (4 + 305 + 3) + (4 + 104));
     ram_r(s, BIG_BUF, b, got);
     CHECK_EQ(check_rx_records(b, got, fr + 1, fl + 1, 2), 2);
+    /* aggregation delay: with MEF a lone frame waits BULK_IN_DLY (reset 0x800 x 16.7 ns =
+     * 34.1 us) for company before its transfer is sent */
+    CHECK_EQ(lan_rd(s, 0x6C), 0x800u);
+    uint64_t t0 = sim_now(s);
+    CHECK(usbdev_lan9512_rx(&lan->eth, f3, 100));
+    xfer_start(s, 4, ETH, 1, DWC2_EP_BULK, true, DWC2_PID_DATA0, 512, BIG_BUF, 4096, 8, 0);
+    /* exactly: arrival + 2048 x 50/3 ns + the bus time of the 108-byte packet */
+    uint64_t done = t0 + sim_ns_to_cycles(s, 2048u * 50u / 3u) +
+                    bcm2835_dwc2_packet_cycles(soc_usb(sim_soc(s)), USBDEV_SPEED_HIGH, 108);
+    dt_advance_to(s, done - 1);
+    CHECK(!(rd(s, R(DWC2_HC(4, DWC2_HCINT))) & DWC2_HCINT_CHHLTD));
+    dt_advance_to(s, done);
+    CHECK(rd(s, R(DWC2_HC(4, DWC2_HCINT))) & DWC2_HCINT_XFERCOMPL);
+    CHECK_EQ(4096 - residue(s, 4), 4 + 104);
+    CHECK(lan->eth.stats.rx_delayed >= 1);
+    lan_wr(s, 0x6C, 0); /* no delay: the transfer goes at once */
+    CHECK(usbdev_lan9512_rx(&lan->eth, f3, 100));
+    xfer_start(s, 4, ETH, 1, DWC2_EP_BULK, true, DWC2_PID_DATA1, 512, BIG_BUF, 4096, 8, 0);
+    adv_ns(s, 3000); /* one 108-byte packet: 2.63 us */
+    CHECK(rd(s, R(DWC2_HC(4, DWC2_HCINT))) & DWC2_HCINT_XFERCOMPL);
     /* address filter: a unicast frame for someone else is dropped (counted) */
     uint8_t other[64];
     fill_frame(other, 64, 6);
@@ -530,20 +553,31 @@ static void test_cdc_ecm_frames(void)
     usbdev_cdc_ecm_t *nic = soc_cdc_ecm(sim_soc(s));
     enumerate_hub_and_port1(s, 1, 2, 64);
     uint8_t d[512];
+    /* QEMU usb-net's device descriptor: two configurations, RNDIS first */
     static const uint8_t dd[18] = { 18, 1, 0x00, 0x02, 0x02, 0x00, 0x00, 64, 0x25, 0x05, 0xA2, 0xA4,
-                                    0x00, 0x01, 1, 2, 4, 1 };
+                                    0x00, 0x00, 1, 2, 10, 2 };
     CHECK_EQ(control(s, 2, 64, 0x80, USB_REQ_GET_DESCRIPTOR, 0x0100, 0, 18, d), 18);
     CHECK(!memcmp(d, dd, 18));
     int n = control(s, 2, 64, 0x80, USB_REQ_GET_DESCRIPTOR, 0x0200, 0, 255, d);
+    CHECK_EQ(n, 67);
+    CHECK_EQ(d[5], 2);                     /* index 0: RNDIS, value 2 */
+    CHECK_EQ(control(s, 2, 64, 0x00, USB_REQ_SET_CONFIGURATION, 2, 0, 0, NULL), -3); /* not modelled */
+    CHECK_EQ(nic->stats.rndis_refused, 1);
+    CHECK_EQ(control(s, 2, 64, 0x80, USB_REQ_GET_CONFIGURATION, 0, 0, 1, d), 1);
+    CHECK_EQ(d[0], 1);                     /* still the CDC configuration */
+    n = control(s, 2, 64, 0x80, USB_REQ_GET_DESCRIPTOR, 0x0201, 0, 255, d);
     CHECK_EQ(n, 80);
+    CHECK_EQ(d[5], 1);                     /* index 1: CDC Ethernet, value 1 */
+    static const uint8_t eps[14] = { 7, 5, 0x82, 2, 64, 0, 0, 7, 5, 0x02, 2, 64, 0, 0 };
+    CHECK(!memcmp(d + 66, eps, 14));
     /* functional descriptors: header, union (0 -> 1), Ethernet (iMACAddress 3, 1514) */
     static const uint8_t fds[23] = { 5, 0x24, 0x00, 0x10, 0x01, 5, 0x24, 0x06, 0, 1,
                                      13, 0x24, 0x0F, 3, 0, 0, 0, 0, 0xEA, 0x05, 0, 0, 0 };
     CHECK(!memcmp(d + 18, fds, 23));
-    /* MAC string: "525400123456" in UTF-16LE */
+    /* MAC string (QEMU: 40 + the low five bytes of 52:54:00:12:34:56) in UTF-16LE */
     n = control(s, 2, 64, 0x80, USB_REQ_GET_DESCRIPTOR, 0x0303, 0x0409, 255, d);
     CHECK_EQ(n, 26);
-    static const char mac[] = "525400123456";
+    static const char mac[] = "405400123456";
     for (unsigned i = 0; i < 12; i++) CHECK_EQ(d[2 + 2 * i], (uint8_t)mac[i]);
     /* data interface off: frames from the link are refused */
     uint8_t f[300];
@@ -569,14 +603,14 @@ static void test_cdc_ecm_frames(void)
     nic->tx_tap_ctx = &tap;
     fill_frame(f, 150, 11);
     ram_w(s, BIG_BUF, f, 150);
-    r = xfer(s, 3, 2, 1, DWC2_EP_BULK, false, DWC2_PID_DATA0, 64, BIG_BUF, 150, 3);
+    r = xfer(s, 3, 2, 2, DWC2_EP_BULK, false, DWC2_PID_DATA0, 64, BIG_BUF, 150, 3);
     CHECK(r & DWC2_HCINT_XFERCOMPL);
     CHECK_EQ(tap.n, 1);
     CHECK(tap.len[0] == 150 && !memcmp(tap.f[0], f, 150));
     /* a 128-byte frame (multiple of 64) needs a ZLP: 64 + 64 + 0 */
     fill_frame(f, 128, 12);
     ram_w(s, BIG_BUF, f, 128);
-    r = xfer(s, 3, 2, 1, DWC2_EP_BULK, false, DWC2_PID_DATA1, 64, BIG_BUF, 128, 3);
+    r = xfer(s, 3, 2, 2, DWC2_EP_BULK, false, DWC2_PID_DATA1, 64, BIG_BUF, 128, 3);
     CHECK(r & DWC2_HCINT_XFERCOMPL);
     CHECK(tap.n == 2 && tap.len[1] == 128 && !memcmp(tap.f[1], f, 128));
     eth_link_stats_t ls;
@@ -642,10 +676,17 @@ static void test_bad_guest_input(void)
     r = xfer(s, 1, ETH, 1, DWC2_EP_BULK, true, DWC2_PID_DATA1, 512, BIG_BUF, 512, 1);
     CHECK(r & DWC2_HCINT_DATATGLERR);
     CHECK_EQ(hc->stats.toggle_errors, 1);
+    /* OUT with the wrong toggle (the device expects DATA0): ACKed, dropped, counted */
+    uint8_t junk[16] = { 0 };
+    ram_w(s, BIG_BUF, junk, sizeof junk);
+    r = xfer(s, 1, ETH, 2, DWC2_EP_BULK, false, DWC2_PID_DATA1, 512, BIG_BUF, 16, 1);
+    CHECK(r & DWC2_HCINT_XFERCOMPL);
+    CHECK_EQ(hc->stats.out_toggle_dups, 1);
+    CHECK_EQ(soc_lan9512(sim_soc(s))->eth.stats.tx_cmd_errors, 0); /* the device never saw it */
     /* channel 8 does not exist on the BCM2835 */
     wr(s, R(DWC2_HC(8, DWC2_HCCHAR)), DWC2_HCCHAR_CHENA | 64u);
     CHECK_EQ(rd(s, R(DWC2_HC(8, DWC2_HCCHAR))), 0);
-    CHECK(hc->stats.guest_errors >= ge + 6);
+    CHECK(hc->stats.guest_errors >= ge + 7);
     /* CHDIS halts a channel parked on NAKs */
     lan_wr(s, 0x14, 0);
     xfer_start(s, 2, ETH, 1, DWC2_EP_BULK, true, DWC2_PID_DATA1, 512, BIG_BUF, 512, 1, 0);
@@ -687,6 +728,96 @@ static void test_transaction_timing(void)
     sim_free(s);
 }
 
+/* channel interrupts reach the CPU line through HAINT, GINTSTS.HCHINT and the IC; an
+ * interrupt transfer waits for the next (micro)frame; SOF interrupts while unmasked */
+static void test_interrupts_and_frames(void)
+{
+    sim_t *s = lan_board();
+    bcm2835_dwc2_t *hc = soc_usb(sim_soc(s));
+    wr(s, BCM2835_IC_BASE + BCM2835_IC_ENABLE1, 1u << BCM2835_IRQ_USB);
+    wr(s, R(DWC2_GINTSTS), 0xFFFFFFFFu);
+    for (unsigned i = 0; i < 8; i++) wr(s, R(DWC2_HC(i, DWC2_HCINT)), 0xFFFFFFFFu); /* left by the helpers */
+    CHECK(!dt_irq(s));
+    /* the hub's status endpoint: nothing changed, NAK halts at the next microframe */
+    uint64_t f = bcm2835_dwc2_frame_cycles(hc);
+    CHECK_EQ(f, 87500); /* 125 us at 700 MHz */
+    uint32_t fr0 = rd(s, R(DWC2_HFNUM)) & DWC2_HFNUM_FRNUM_MASK;
+    uint32_t rem0 = rd(s, R(DWC2_HFNUM)) >> DWC2_HFNUM_FRREM_SHIFT;
+    CHECK(rem0 > 0 && rem0 <= 7500);
+    uint64_t t0 = sim_now(s);
+    xfer_start(s, 5, 5, 1, DWC2_EP_INTERRUPT, true, DWC2_PID_DATA0, 1, DATA_BUF, 1, 1, 0);
+    CHECK(!(rd(s, R(DWC2_HC(5, DWC2_HCINT))) & DWC2_HCINT_CHHLTD));
+    CHECK(!dt_irq(s));
+    /* remaining PHY clocks (60 MHz) of this microframe, in cycles: the halt cannot come before */
+    uint64_t to_boundary = (uint64_t)rem0 * 700u / 60u;
+    sim_advance(s, to_boundary > 700 ? to_boundary - 700 : 0);
+    CHECK(!(rd(s, R(DWC2_HC(5, DWC2_HCINT))) & DWC2_HCINT_CHHLTD));
+    uint32_t r = xfer_wait(s, 5, 20);
+    CHECK_EQ(r & (DWC2_HCINT_NAK | DWC2_HCINT_CHHLTD), DWC2_HCINT_NAK | DWC2_HCINT_CHHLTD);
+    CHECK(sim_now(s) - t0 < f + 14000); /* within the next microframe (10 us polling) */
+    CHECK_EQ(rd(s, R(DWC2_HAINT)), 1u << 5);
+    CHECK(rd(s, R(DWC2_GINTSTS)) & DWC2_GINT_HCHINT);
+    CHECK(dt_irq(s));
+    wr(s, R(DWC2_HC(5, DWC2_HCINT)), r); /* W1C: everything down again */
+    CHECK_EQ(rd(s, R(DWC2_HAINT)), 0);
+    CHECK(!(rd(s, R(DWC2_GINTSTS)) & DWC2_GINT_HCHINT));
+    CHECK(!dt_irq(s));
+    CHECK(((rd(s, R(DWC2_HFNUM)) & DWC2_HFNUM_FRNUM_MASK) - fr0) & 0x3FFFu);
+    /* SOF: one per microframe while unmasked, none (and no scheduler events) otherwise */
+    wr(s, R(DWC2_GINTMSK), DWC2_GINT_SOF);
+    adv_ns(s, 130000);
+    CHECK(rd(s, R(DWC2_GINTSTS)) & DWC2_GINT_SOF);
+    CHECK(dt_irq(s));
+    wr(s, R(DWC2_GINTSTS), DWC2_GINT_SOF);
+    CHECK(!dt_irq(s));
+    wr(s, R(DWC2_GINTMSK), 0);
+    wr(s, R(DWC2_GINTSTS), DWC2_GINT_SOF);
+    CHECK(!(rd(s, R(DWC2_GINTSTS)) & DWC2_GINT_SOF)); /* acknowledged up to now */
+    adv_ns(s, 130000);
+    CHECK(rd(s, R(DWC2_GINTSTS)) & DWC2_GINT_SOF);    /* set every frame, masked or not */
+    CHECK(!dt_irq(s));
+    /* global interrupt enable gates the line */
+    wr(s, R(DWC2_GINTMSK), DWC2_GINT_HCHINT);
+    xfer(s, 5, 5, 1, DWC2_EP_INTERRUPT, true, DWC2_PID_DATA0, 1, DATA_BUF, 1, 1);
+    CHECK(dt_irq(s));
+    wr(s, R(DWC2_GAHBCFG), DWC2_GAHBCFG_DMA_EN);
+    CHECK(!dt_irq(s));
+    sim_free(s);
+}
+
+/* splits to a full-speed device are accepted as QEMU does (one go, counted); the same
+ * sequence on two fresh boards ends at the same cycle with the same counters */
+static uint64_t run_cdc_sequence(bcm2835_dwc2_stats_t *st)
+{
+    sim_t *s = dt_new(SIM_BOARD_PI0);
+    CHECK_EQ(soc_usb_setup(sim_soc(s), "cdc-ecm", "null"), 0);
+    enumerate_hub_and_port1(s, 1, 2, 64);
+    CHECK_EQ(control(s, 2, 64, 0x01, USB_REQ_SET_INTERFACE, 1, 1, 0, NULL), 0);
+    uint8_t f[200];
+    fill_frame(f, 200, 3);
+    ram_w(s, BIG_BUF, f, 200);
+    uint32_t split = DWC2_HCSPLT_SPLTENA | (1u << DWC2_HCSPLT_HUBADDR_SHIFT) | (1u << DWC2_HCSPLT_PRTADDR_SHIFT) |
+                     (3u << DWC2_HCSPLT_XACTPOS_SHIFT);
+    xfer_start(s, 3, 2, 2, DWC2_EP_BULK, false, DWC2_PID_DATA0, 64, BIG_BUF, 200, 4, split);
+    uint32_t r = xfer_wait(s, 3, 500);
+    CHECK(r & DWC2_HCINT_XFERCOMPL);
+    CHECK_EQ(soc_cdc_ecm(sim_soc(s))->stats.tx_frames, 1);
+    CHECK_EQ(soc_usb(sim_soc(s))->stats.splits, 4);
+    *st = soc_usb(sim_soc(s))->stats;
+    uint64_t end = sim_now(s);
+    sim_free(s);
+    return end;
+}
+
+static void test_split_and_determinism(void)
+{
+    bcm2835_dwc2_stats_t a, b;
+    uint64_t ea = run_cdc_sequence(&a), eb = run_cdc_sequence(&b);
+    CHECK_EQ(ea, eb);
+    CHECK(!memcmp(&a, &b, sizeof a));
+    CHECK_EQ(a.transfers, 28); /* 13 control transfers (2 or 3 stages each) + the bulk OUT */
+}
+
 int main(void)
 {
     RUN(test_core_reset);
@@ -698,5 +829,7 @@ int main(void)
     RUN(test_cdc_ecm_frames);
     RUN(test_bad_guest_input);
     RUN(test_transaction_timing);
+    RUN(test_interrupts_and_frames);
+    RUN(test_split_and_determinism);
     return DT_RESULT();
 }

@@ -71,7 +71,9 @@
 #define DWC2_GHWCFG2    0x048u
 #define  DWC2_GHWCFG2_OTG_ARCH_SHIFT 3          /* 2 bits: 2 = internal DMA */
 #define  DWC2_GHWCFG2_NUM_HOST_CHAN_SHIFT 14    /* 4 bits: channels - 1 */
+#define  DWC2_GHWCFG2_DYNAMIC_FIFO   (1u << 19)
 #define DWC2_GHWCFG3    0x04Cu                  /* [31:16] total FIFO depth in words */
+#define  DWC2_GHWCFG3_DFIFO_DEPTH_SHIFT 16
 #define DWC2_GHWCFG4    0x050u
 #define DWC2_GLPMCFG    0x054u
 #define DWC2_GPWRDN     0x058u
@@ -85,6 +87,8 @@
 #define  DWC2_HCFG_FSLSSUPP          (1u << 2)
 #define DWC2_HFIR       0x404u                  /* frame interval, PHY clocks */
 #define DWC2_HFNUM      0x408u                  /* [15:0] frame number, [31:16] time left */
+#define  DWC2_HFNUM_FRNUM_MASK       0xFFFFu    /* (micro)frames at high speed; 0x3FFF wraps */
+#define  DWC2_HFNUM_FRREM_SHIFT      16         /* PHY clocks left in the (micro)frame */
 #define DWC2_HPTXSTS    0x410u
 #define DWC2_HAINT      0x414u                  /* one bit per channel */
 #define DWC2_HAINTMSK   0x418u
