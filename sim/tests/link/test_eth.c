@@ -537,6 +537,60 @@ static void test_peer_faults(void)
     sim_free(sim);
 }
 
+static size_t dhcp_discover(uint8_t *f, const uint8_t mac[6]);
+
+/* `dhcp`: DISCOVER -> OFFER of the target's address, REQUEST -> ACK, other address -> NAK */
+static void test_peer_dhcp(void)
+{
+    sim_t *sim = dt_new(SIM_BOARD_PI1B);
+    eth_link_t *l = open_peer(sim, "dhcp.scr", "start 1000\nudp 1 7\ndhcp\n");
+    fake_nic_t nic;
+    nic_init(&nic, sim, l, 100);
+    CHECK_EQ(eth_link_set_report(l, wpath("dhcp.json")), 0);
+    uint8_t f[ETH_LINK_MAX_FRAME];
+    size_t n = dhcp_discover(f, nic.mac);
+    CHECK_EQ(eth_link_send(l, f, n), 0);
+    sim_advance(sim, 1);
+    CHECK_EQ(nic.rx_udp, 1);
+    const uint8_t *ip = nic.udp_last + 14, *udp = ip + 20, *bp = udp + 8;
+    CHECK_EQ(be16(udp), 67);
+    CHECK_EQ(be16(udp + 2), 68);
+    CHECK(memcmp(nic.udp_last, "\xff\xff\xff\xff\xff\xff", 6) == 0);
+    CHECK(memcmp(bp + 4, "\x12\x34\x56\x78", 4) == 0);
+    CHECK(memcmp(bp + 16, "\x0a\x00\x02\x0f", 4) == 0);
+    CHECK(memcmp(bp + 28, nic.mac, 6) == 0);
+    CHECK(bp[240] == 53 && bp[241] == 1 && bp[242] == 2);                       /* OFFER */
+    CHECK(bp[243] == 54 && memcmp(bp + 245, "\x0a\x00\x02\x02", 4) == 0);      /* server id */
+    /* REQUEST 10.0.2.15 (option 50) -> ACK */
+    uint8_t *rbp = f + 42;
+    rbp[242] = 3;
+    rbp[243] = 50;
+    rbp[244] = 4;
+    memcpy(rbp + 245, "\x0a\x00\x02\x0f", 4);
+    rbp[249] = 255;
+    CHECK_EQ(eth_link_send(l, f, n), 0);
+    sim_advance(sim, 1);
+    CHECK_EQ(nic.rx_udp, 2);
+    CHECK(bp[242] == 5);
+    /* REQUEST of another address -> NAK (no yiaddr) */
+    memcpy(rbp + 245, "\x0a\x00\x02\x63", 4);
+    CHECK_EQ(eth_link_send(l, f, n), 0);
+    sim_advance(sim, 1);
+    CHECK_EQ(nic.rx_udp, 3);
+    CHECK(bp[242] == 6);
+    CHECK(memcmp(bp + 16, "\0\0\0\0", 4) == 0);
+    sim_advance(sim, 700u * 1000u * 10u);
+    CHECK(eth_link_done(l));
+    eth_link_close(l);
+    char *rep = read_file(wpath("dhcp.json"), NULL);
+    CHECK_EQ(jget(rep, "dhcp_offers"), 1);
+    CHECK_EQ(jget(rep, "dhcp_acks"), 1);
+    CHECK_EQ(jget(rep, "dhcp_naks"), 1);
+    CHECK_EQ(jget(rep, "answered"), 1);
+    free(rep);
+    sim_free(sim);
+}
+
 /* the same run twice gives the same report, byte for byte */
 static void test_peer_determinism(void)
 {
@@ -606,6 +660,8 @@ static void test_script(void)
         {"ip 10.0.2.15\nudp 1 7\n", "the peer's ip equals the target's"},
         {"udp 600000 7\nudp 600000 7\n", "t.scr:2: too many requests"},
         {"udp 1 7 a b c d e f g h\n", "t.scr:1: too many operands"},
+        {"dhcp\ndhcp\nudp 1 7\n", "t.scr:2: 'dhcp' given twice"},
+        {"dhcp on\nudp 1 7\n", "t.scr:1: 'dhcp' takes 0 operands"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         m = NULL;
@@ -779,6 +835,7 @@ int main(int argc, char **argv)
         RUN(test_peer);
         RUN(test_peer_faults);
         RUN(test_peer_determinism);
+        RUN(test_peer_dhcp);
     } else if (!strcmp(g, "script")) RUN(test_script);
     else if (!strcmp(g, "slirp")) RUN(test_slirp);
     else if (!strcmp(g, "tap")) RUN(test_tap);
