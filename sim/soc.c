@@ -246,10 +246,9 @@ int soc_eth_open(soc_t *s, const char *spec)
 {
     eth_link_t *l = eth_link_open(s->sim, spec);
     if (!l) return -1;
+    eth_link_move_nic(s->eth, l); /* a NIC model attached in soc_build stays attached */
     eth_link_close(s->eth);
     s->eth = l;
-    /* a NIC model of the board attaches its receive callback to s->eth here
-     * (eth_link_attach), as it does in soc_build */
     return 0;
 }
 

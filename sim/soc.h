@@ -43,8 +43,9 @@ struct enocean_modem;
 int soc_attach_modem(soc_t *soc, const char *script_path, const char *report_path);
 struct enocean_modem *soc_modem(soc_t *soc);    /* NULL if none */
 /* Ethernet wire of the board (sim/link/eth_link.h): a "null" link from soc_build on;
- * soc_eth_open replaces it by the link `spec` opens (0, or -1 with a message and the old
- * link kept). soc_eth_link never returns NULL. NIC models attach to it. */
+ * soc_eth_open replaces it by the link `spec` opens, moving the NIC attachment over (0, or
+ * -1 with a message and the old link kept). soc_eth_link never returns NULL. NIC models
+ * attach to it in soc_build (eth_link_attach). */
 struct eth_link;
 int soc_eth_open(soc_t *soc, const char *spec);
 struct eth_link *soc_eth_link(soc_t *soc);

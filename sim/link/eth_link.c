@@ -347,6 +347,14 @@ void eth_link_attach(eth_link_t *l, eth_link_rx_fn rx, void *nic)
     l->nic = nic;
 }
 
+void eth_link_move_nic(eth_link_t *from, eth_link_t *to)
+{
+    to->rx = from->rx;
+    to->nic = from->nic;
+    from->rx = NULL;
+    from->nic = NULL;
+}
+
 int eth_link_send(eth_link_t *l, const uint8_t *frame, size_t len)
 {
     if (!eth_len_ok(len)) {

@@ -59,6 +59,9 @@ typedef struct eth_link_stats {
 eth_link_t *eth_link_open(sim_t *sim, const char *spec);
 void eth_link_close(eth_link_t *l);
 void eth_link_attach(eth_link_t *l, eth_link_rx_fn rx, void *nic);
+/* The board replaces its link (soc_eth_open, before the run): the NIC attached to `from`
+ * is attached to `to` (and detached from `from`). */
+void eth_link_move_nic(eth_link_t *from, eth_link_t *to);
 /* A frame leaves the NIC now. Returns 0, or -1 when it was dropped (counted). */
 int eth_link_send(eth_link_t *l, const uint8_t *frame, size_t len);
 /* pcap of both directions, simulated-time stamps. 0 or -1 (message on stderr). */

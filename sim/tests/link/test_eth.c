@@ -310,6 +310,27 @@ static void test_null(void)
     eth_link_get_stats(l, &s);
     CHECK_EQ(s.rx_no_nic, 1);
     eth_link_close(l);
+    /* the board replaces its link: the NIC moves with it */
+    eth_link_t *a = eth_link_open(sim, "null"), *b = eth_link_open(sim, "null");
+    fake_nic_t n2;
+    nic_init(&n2, sim, a, 10);
+    eth_link_move_nic(a, b);
+    CHECK_EQ(eth_link_deliver_at(b, sim_now(sim), f, 60), 0);
+    CHECK_EQ(eth_link_deliver_at(a, sim_now(sim), f, 60), 0);
+    sim_advance(sim, 1);
+    CHECK_EQ(n2.rx_count, 1);
+    eth_link_get_stats(a, &s);
+    CHECK_EQ(s.rx_no_nic, 1);
+    eth_link_close(a);
+    eth_link_close(b);
+    /* through the board: soc_eth_open keeps a NIC attached to the old link */
+    soc_t *soc = sim_soc(sim);
+    nic_init(&n2, sim, soc_eth_link(soc), 10);
+    CHECK_EQ(soc_eth_open(soc, "bogus"), -1);
+    CHECK_EQ(soc_eth_open(soc, "null"), 0);
+    CHECK_EQ(eth_link_deliver_at(soc_eth_link(soc), sim_now(sim), f, 60), 0);
+    sim_advance(sim, 1);
+    CHECK_EQ(n2.rx_count, 1);
     /* bad specs */
     CHECK(eth_link_open(sim, "bogus") == NULL);
     CHECK(eth_link_open(sim, "null:x") == NULL);
