@@ -225,6 +225,7 @@ fake_udp_sim)
     [ "$(wc -l < out/samples.csv)" = 5 ] || fail "samples.csv rows"
     grep -q "^udp 50 5555 size=64$" out/traces/udp-peer-1-1.scr || fail "peer script"
     grep -q -- "--eth peer:" out/traces/serial-sim.log || fail "--eth not on the command line"
+    [ "$(json $r "d['context']['sk_target_info']")" = "rpi-serverkernel fake 0.1 (pi1b)" ] || fail "target info"
     [ "$(grep -c '^[0-9]' out/traces/udp-rtt-sim-1-0.txt)" = 50 ] || fail "rtt list"
     grep -q "^50," out/plots/data/udp-sim.dat || fail "fig 6 data"
     [ "$(grep -c '^[0-9]' out/plots/data/udp-sim.dat)" = 1 ] || fail "fig 6: 5-byte points only"

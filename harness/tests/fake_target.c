@@ -15,7 +15,7 @@
  *   telegram with cyc = end_cycle + 7000 + 10*k; `eno stats`; J written at halt.
  *   FAKE_MODE radio_drop:K (telegram K not decoded) | radio_wrong:K (K decoded wrongly).
  * udp-echo (like bcm2835-sim --eth peer:S --eth-report R with the peer's `stop`): after
- *   `info`, reads `udp N PORT size=Z` from S, writes R like the peer (RTT of request k =
+ *   the banner (no command needed), reads `udp N PORT size=Z` from S, writes R like the peer (RTT of request k =
  *   2000 + k cycles, first request at cycle 1000) and exits with 8.
  *   FAKE_MODE udp_wrong:K (answer K differs) | udp_noarp (ARP never answered). */
 #include "md5.h"
@@ -210,6 +210,8 @@ int main(int argc, char **argv)
         fprintf(out, "sk-linux ready\r\n");
     }
     fprintf(out, "noise before the banner\r\nrpi-serverkernel fake 0.1 (pi1b)\r\n> ");
+    const char *eth = argval(argc, argv, "--eth");
+    if (eth && strncmp(eth, "peer:", 5) == 0) fake_udp_peer(eth, argval(argc, argv, "--eth-report"), kind, at);
     char line[512];
     int count = 0;
     while (fgets(line, sizeof line, in)) {
@@ -217,8 +219,6 @@ int main(int argc, char **argv)
         if (echo) fprintf(out, "%s\r\n", line);
         if (strcmp(line, "info") == 0) {
             fprintf(out, "info board=pi1b cpu=700MHz fake=1\r\n");
-            const char *eth = argval(argc, argv, "--eth");
-            if (eth && strncmp(eth, "peer:", 5) == 0) fake_udp_peer(eth, argval(argc, argv, "--eth-report"), kind, at);
         } else if (strncmp(line, "md5 ", 4) == 0) {
             count++;
             char *text;
