@@ -273,11 +273,18 @@ static int udpecho_sim_sample(const sk_target_cfg_t *cfg0, const udpecho_params_
 static int run_udpecho(const scenario_t *s, const sk_target_cfg_t *cfg0, sk_results_t *res, progress_t *pg,
                        double timeout, char *err, size_t errlen)
 {
-    bool sim = strcmp(cfg0->kind, "sim") == 0;
     size_t np = scn_npoints(s);
     scn_point_t pt;
     scn_point(s, 0, &pt);
     uint32_t port = pt_u32(&pt, "port");
+    const char *client = scn_point_get(&pt, "sim_client");
+    if (client && strcmp(client, "peer") && strcmp(client, "slirp")) {
+        snprintf(err, errlen, "udp-echo: sim_client '%s' (peer or slirp)", client);
+        return CON_FAIL;
+    }
+    /* sim: true = one simulator run per sample with its peer as the client; otherwise one
+     * target for the whole run and skbench as the UDP client (qemu, linux, sim + slirp) */
+    bool sim = strcmp(cfg0->kind, "sim") == 0 && !(client && strcmp(client, "slirp") == 0);
     for (size_t i = 1; i < np; i++) {
         scn_point(s, i, &pt);
         if (pt_u32(&pt, "port") != port) {

@@ -239,6 +239,14 @@ fake_udp_sim)
     expect_rc 1 $rc "udp-echo no ARP"
     grep -q "no ARP reply from 10.0.2.15" err3.txt || fail "no-ARP not reported: $(cat err3.txt)"
     [ "$(json out3/results.json "d['context']['sk_complete']")" = False ] || fail "complete after a failure"
+    # sim_client=slirp: skbench is the client through --eth slirp:hostfwd; the fake has no
+    # network, so the probe phase ends with the clear error after boot_timeout
+    "$SKBENCH" run udp-echo-ci --target sim --sim "$FAKE" --kernel "$W/kernel.img" --out "$W/out4" \
+        --set sim_client=slirp --set boot_timeout=1 --no-plot --quiet 2>err4.txt; rc=$?
+    expect_rc 1 $rc "udp-echo sim_client=slirp against a target without network"
+    grep -q "no answer from target within 1 s" err4.txt || fail "slirp probe error: $(cat err4.txt)"
+    grep -q -- "--eth slirp:hostfwd=udp:127.0.0.1:[0-9]*-:5555 --eth-pcap $W/out4/traces/udp-echo-sim.pcap" \
+        out4/traces/serial-sim.log || fail "slirp command line"
     no_leftovers ;;
 real_udp_echo_linux)
     # udp-echo against the Linux baseline on QEMU raspi0 (usb-net + hostfwd, skecho in the

@@ -816,6 +816,15 @@ static void test_slirp(void)
     CHECK(count_lines(out, "dhcp") >= 2);
     CHECK_EQ(count_lines(out, "ip:udp:echo"), 2); /* port 7: tshark decodes it as ECHO */
     free(out);
+    /* pacing: an idle guest's simulated time may not run ahead of host time; idle calls
+     * wait (at most 100 ms each) while it does (a lower bound only: no timing upper bound) */
+    l = eth_link_open(sim, "slirp");
+    eth_link_idle(l, false);                 /* anchors simulated and host time */
+    sim_advance(sim, 700u * 300000u);        /* the guest "slept" 300 ms of simulated time */
+    double p0 = host_now();
+    for (int i = 0; i < 20; i++) eth_link_idle(l, false);
+    CHECK(host_now() - p0 >= 0.28);
+    eth_link_close(l);
     /* bad options, a port already taken */
     CHECK(eth_link_open(sim, "slirp:hostfwd=udp:127.0.0.1:x-:7") == NULL);
     CHECK(eth_link_open(sim, "slirp:hostfwd=sctp::5-:7") == NULL);
