@@ -206,7 +206,8 @@ real_linux)
         || { tail -20 build-image.log; fail "linux image build"; }
     SK_BUILD_DIR=$SK_BUILD_DIR "$SKBENCH" run md5-quick --target linux --out "$W/out" --quiet; rc=$?
     expect_rc 0 $rc "real linux run"; tail -5 out/traces/serial-linux.log 2>/dev/null
-    pgrep -f "qemu-system-arm.*initramfs" && fail "qemu left running"
+    # this build's image only: other workspaces on the host may run their own QEMU
+    pgrep -f "qemu-system-arm.*$SK_BUILD_DIR/linux/initramfs" && fail "qemu left running"
     ;;
 fake_udp_sim)
     # udp-echo on target sim against the fake's peer report (RTT k = 2000 + k cycles)
