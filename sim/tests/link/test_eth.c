@@ -859,7 +859,17 @@ int main(int argc, char **argv)
     snprintf(workdir, sizeof workdir, "%s", argv[2]);
     mkdir(workdir, 0777);
     const char *g = argv[1];
-    if (!strcmp(g, "null")) RUN(test_null);
+    if (!strcmp(g, "all")) { /* the sanitizer build runs every group in one process */
+        RUN(test_null);
+        RUN(test_pcap);
+        RUN(test_peer);
+        RUN(test_peer_faults);
+        RUN(test_peer_determinism);
+        RUN(test_peer_dhcp);
+        RUN(test_script);
+        RUN(test_slirp);
+        RUN(test_tap);
+    } else if (!strcmp(g, "null")) RUN(test_null);
     else if (!strcmp(g, "pcap")) RUN(test_pcap);
     else if (!strcmp(g, "peer")) {
         RUN(test_peer);
