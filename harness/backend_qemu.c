@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 /* Asks the kernel for a free port (a tiny race remains until QEMU binds it). */
-static int free_port_type(int type)
+int backend_free_port(int type)
 {
     int s = socket(AF_INET, type, 0);
     if (s < 0) return -1;
@@ -23,7 +23,7 @@ static int free_port_type(int type)
     close(s);
     return port;
 }
-static int free_port(void) { return free_port_type(SOCK_STREAM); }
+static int free_port(void) { return backend_free_port(SOCK_STREAM); }
 
 /* Connects to 127.0.0.1:port, retrying until deadline while the child is alive. */
 int backend_connect(sk_target_t *t, int port, double deadline, char *err, size_t errlen)
@@ -83,7 +83,7 @@ int backend_qemu_start(sk_target_t *t, const sk_target_cfg_t *cfg, char *err, si
     if (cfg->udp_guest_port) {
         /* udp-echo: a CDC Ethernet NIC on the DWC2 (QEMU adds the hub), user networking
          * (guest 10.0.2.15) forwarding a free host UDP port to the guest's echo port */
-        t->udp_port = free_port_type(SOCK_DGRAM);
+        t->udp_port = backend_free_port(SOCK_DGRAM);
         if (t->udp_port < 0) { snprintf(err, errlen, "no free UDP port"); return -1; }
         snprintf(netdev, sizeof netdev, "user,id=n0,hostfwd=udp:127.0.0.1:%d-:%u", t->udp_port, cfg->udp_guest_port);
         argv[a++] = "-device";

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* kernel.elf next to a kernel.img (the firmware build writes both), or NULL */
@@ -26,9 +27,17 @@ int backend_sim_start(sk_target_t *t, const sk_target_cfg_t *cfg, char *err, siz
         if (cfg->modem_report) { argv[a++] = "--modem-report"; argv[a++] = (char *)cfg->modem_report; }
     }
     if (cfg->stats_json) { argv[a++] = "--stats-json"; argv[a++] = (char *)cfg->stats_json; }
-    if (cfg->eth_spec) { /* udp-echo: the Ethernet wire (peer client) */
+    char slirp[128];
+    const char *eth = cfg->eth_spec;
+    if (!eth && cfg->udp_guest_port) { /* udp-echo with a host client: libslirp + hostfwd */
+        t->udp_port = backend_free_port(SOCK_DGRAM);
+        if (t->udp_port < 0) { snprintf(err, errlen, "no free UDP port"); return -1; }
+        snprintf(slirp, sizeof slirp, "slirp:hostfwd=udp:127.0.0.1:%d-:%u", t->udp_port, cfg->udp_guest_port);
+        eth = slirp;
+    }
+    if (eth) { /* udp-echo: the Ethernet wire (peer client, or slirp for a host client) */
         argv[a++] = "--eth";
-        argv[a++] = (char *)cfg->eth_spec;
+        argv[a++] = (char *)eth;
         if (cfg->eth_report) { argv[a++] = "--eth-report"; argv[a++] = (char *)cfg->eth_report; }
         if (cfg->eth_pcap) { argv[a++] = "--eth-pcap"; argv[a++] = (char *)cfg->eth_pcap; }
     }

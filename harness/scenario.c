@@ -45,6 +45,9 @@ static const param_spec_t UDPECHO_PARAMS[] = {
     {"port", SCN_T_UINT, 1, 65535, 0, "5555"},
     {"timeout_ms", SCN_T_UINT, 1, 600000, 0, "1000"},
     {"gap_us", SCN_T_UINT, 0, 10000000, 0, "0"},
+    /* target sim: the client is the simulator's peer (simulated time) or skbench through
+     * the simulator's libslirp with hostfwd (host time, like qemu/linux) */
+    {"sim_client", SCN_T_TEXT, 0, 0, 0, "peer"},
 };
 static const workload_spec_t WORKLOADS[] = {
     {"md5", MD5_PARAMS, sizeof MD5_PARAMS / sizeof MD5_PARAMS[0]},
@@ -83,7 +86,8 @@ const char *scn_workload_params(const char *workload)
     if (strcmp(workload, "udp-echo") == 0)
         return "n (requests 1..100000, default 100), size (payload bytes 0..1472, default 5 = \"Echo1\"), port "
                "(target's UDP echo port, default 5555), timeout_ms (per answer, default 1000), gap_us (pause "
-               "between requests, default 0)";
+               "between requests, default 0), sim_client (target sim: peer = the simulator's in-process client in "
+               "simulated time, default; slirp = skbench through --eth slirp:hostfwd, host time)";
     return NULL;
 }
 

@@ -27,7 +27,8 @@ typedef struct sk_target_cfg {
     const char *eth_report;  /* sim: --eth-report */
     const char *eth_pcap;    /* sim: --eth-pcap; qemu/linux: QEMU -object filter-dump file */
     unsigned udp_guest_port; /* qemu/linux: usb-net + user network forwarding a free host UDP
-                              * port to this guest port (0: no network) */
+                              * port to this guest port (0: no network); sim without eth_spec:
+                              * --eth slirp:hostfwd=udp:127.0.0.1:<free>-:<port> */
 } sk_target_cfg_t;
 
 typedef struct sk_target {
@@ -64,5 +65,7 @@ void target_close(sk_target_t *t);
 int backend_sim_start(sk_target_t *t, const sk_target_cfg_t *cfg, char *err, size_t errlen);
 int backend_qemu_start(sk_target_t *t, const sk_target_cfg_t *cfg, char *err, size_t errlen);
 int backend_linux_start(sk_target_t *t, const sk_target_cfg_t *cfg, char *err, size_t errlen);
+/* A free 127.0.0.1 port of type SOCK_STREAM or SOCK_DGRAM (a tiny race until it is bound), or -1. */
+int backend_free_port(int type);
 
 #endif

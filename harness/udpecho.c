@@ -189,7 +189,9 @@ int udpecho_write_peer_script(const char *path, const udpecho_params_t *p, unsig
     if (!f) return -1;
     /* ARP every 10 ms of simulated time until the firmware's network answers */
     fprintf(f, "# skbench udp-echo: %llu x %u bytes to 10.0.2.15:%u\n", (unsigned long long)p->n, p->size, p->port);
-    fprintf(f, "ip 10.0.2.2\ntarget 10.0.2.15\nport 40000\nstart 0\narp 10000 %u\ntimeout %u\ngap %u\n",
+    /* dhcp: a firmware that configures itself by DHCP gets 10.0.2.15 from the peer, as
+     * from QEMU's user network */
+    fprintf(f, "ip 10.0.2.2\ntarget 10.0.2.15\nport 40000\nstart 0\narp 10000 %u\ntimeout %u\ngap %u\ndhcp\n",
             arp_s ? arp_s * 100u : 1u, p->timeout_ms * 1000u, p->gap_us);
     fprintf(f, "udp %llu %u size=%u\nstop\n", (unsigned long long)p->n, p->port, p->size);
     return fclose(f);

@@ -317,6 +317,20 @@ int soc_attach_modem(soc_t *s, const char *script_path, const char *report_path)
 
 enocean_modem_t *soc_modem(soc_t *s) { return s->modem; }
 
+int soc_eth_open(soc_t *s, const char *spec)
+{
+    eth_link_t *l = eth_link_open(s->sim, spec);
+    if (!l) return -1;
+    if (s->eth) {
+        eth_link_move_nic(s->eth, l); /* the NIC model attached by soc_usb_setup stays attached */
+        eth_link_close(s->eth);
+    }
+    s->eth = l;
+    free(s->eth_spec);
+    s->eth_spec = strdup(spec);
+    return 0;
+}
+
 uart_link_t *soc_uart0_link(soc_t *s) { return s->link0; }
 uart_link_t *soc_uart1_link(soc_t *s) { return s->link1; }
 bcm2835_ic_t *soc_ic(soc_t *s) { return &s->ic; }

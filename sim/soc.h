@@ -62,6 +62,10 @@ struct eth_link *soc_eth_link(soc_t *soc);            /* NULL when no NIC is att
 struct usbdev_lan9512 *soc_lan9512(soc_t *soc);       /* NULL if not attached */
 struct usbdev_cdc_ecm *soc_cdc_ecm(soc_t *soc);       /* NULL if not attached */
 struct usbdev_hub *soc_usb_hub(soc_t *soc);           /* the hub on the root port, or NULL */
+/* Replace the Ethernet link by the one `spec` opens, moving the attached NIC over (0, or
+ * -1 with a message and the old link kept). Without a NIC the new link has none
+ * (its frames are counted rx_no_nic). */
+int soc_eth_open(soc_t *soc, const char *spec);
 /* the CPU lines as driven by the IC (tests) */
 bool soc_irq_line(soc_t *soc);
 bool soc_fiq_line(soc_t *soc);

@@ -206,8 +206,49 @@ real_linux)
         || { tail -20 build-image.log; fail "linux image build"; }
     SK_BUILD_DIR=$SK_BUILD_DIR "$SKBENCH" run md5-quick --target linux --out "$W/out" --quiet; rc=$?
     expect_rc 0 $rc "real linux run"; tail -5 out/traces/serial-linux.log 2>/dev/null
-    pgrep -f "qemu-system-arm.*initramfs" && fail "qemu left running"
+    # this build's image only: other workspaces on the host may run their own QEMU
+    pgrep -f "qemu-system-arm.*$SK_BUILD_DIR/linux/initramfs" && fail "qemu left running"
     ;;
+fake_udp_sim)
+    # udp-echo on target sim against the fake's peer report (RTT k = 2000 + k cycles)
+    "$SKBENCH" run udp-echo-ci --target sim --sim "$FAKE" --kernel "$W/kernel.img" --out "$W/out" \
+        --set n=50 --set size=5,64 --reps 2 >stdout.txt 2>stderr.txt; rc=$?
+    expect_rc 0 $rc "udp-echo sim run"
+    r=out/results.json
+    [ "$(json $r "len([b for b in d['benchmarks'] if b['run_type']=='iteration'])")" = 4 ] || fail "iterations"
+    [ "$(json $r "d['benchmarks'][0]['name']")" = "udp-echo/n:50/size:5/port:5555/timeout_ms:1000/gap_us:0/target:sim" ] \
+        || fail "name $(json $r "d['benchmarks'][0]['name']")"
+    [ "$(json $r "int(d['benchmarks'][0]['rtt_median_cycles'])")" = 2024 ] || fail "median cycles"
+    [ "$(json $r "round(d['benchmarks'][0]['rtt_median_us'], 4)")" = 2.8914 ] || fail "median us"
+    [ "$(json $r "int(d['benchmarks'][0]['cycles'])")" = 101225 ] || fail "total cycles"
+    [ "$(json $r "round(d['benchmarks'][0]['real_time'], 3)")" = 144.607 ] || fail "total us"
+    [ "$(json $r "int(d['benchmarks'][0]['answered'])")" = 50 ] || fail "answered"
+    [ "$(wc -l < out/samples.csv)" = 5 ] || fail "samples.csv rows"
+    grep -q "^udp 50 5555 size=64$" out/traces/udp-peer-1-1.scr || fail "peer script"
+    grep -q -- "--eth peer:" out/traces/serial-sim.log || fail "--eth not on the command line"
+    [ "$(json $r "d['context']['sk_target_info']")" = "rpi-serverkernel fake 0.1 (pi1b)" ] || fail "target info"
+    [ "$(grep -c '^[0-9]' out/traces/udp-rtt-sim-1-0.txt)" = 50 ] || fail "rtt list"
+    grep -q "^50," out/plots/data/udp-sim.dat || fail "fig 6 data"
+    [ "$(grep -c '^[0-9]' out/plots/data/udp-sim.dat)" = 1 ] || fail "fig 6: 5-byte points only"
+    # a wrong answer fails the run; an unanswered ARP is named
+    FAKE_MODE=udp_wrong:3 "$SKBENCH" run udp-echo-ci --target sim --sim "$FAKE" --kernel "$W/kernel.img" \
+        --out "$W/out2" --no-plot --quiet 2>err2.txt; rc=$?
+    expect_rc 1 $rc "udp-echo wrong answer"
+    grep -q "WRONG ANSWER: 1 of 100" err2.txt || fail "wrong answer not reported: $(cat err2.txt)"
+    FAKE_MODE=udp_noarp "$SKBENCH" run udp-echo-ci --target sim --sim "$FAKE" --kernel "$W/kernel.img" \
+        --out "$W/out3" --no-plot --quiet 2>err3.txt; rc=$?
+    expect_rc 1 $rc "udp-echo no ARP"
+    grep -q "no ARP reply from 10.0.2.15" err3.txt || fail "no-ARP not reported: $(cat err3.txt)"
+    [ "$(json out3/results.json "d['context']['sk_complete']")" = False ] || fail "complete after a failure"
+    # sim_client=slirp: skbench is the client through --eth slirp:hostfwd; the fake has no
+    # network, so the probe phase ends with the clear error after boot_timeout
+    "$SKBENCH" run udp-echo-ci --target sim --sim "$FAKE" --kernel "$W/kernel.img" --out "$W/out4" \
+        --set sim_client=slirp --set boot_timeout=1 --no-plot --quiet 2>err4.txt; rc=$?
+    expect_rc 1 $rc "udp-echo sim_client=slirp against a target without network"
+    grep -q "no answer from target within 1 s" err4.txt || fail "slirp probe error: $(cat err4.txt)"
+    grep -q -- "--eth slirp:hostfwd=udp:127.0.0.1:[0-9]*-:5555 --eth-pcap $W/out4/traces/udp-echo-sim.pcap" \
+        out4/traces/serial-sim.log || fail "slirp command line"
+    no_leftovers ;;
 real_udp_echo_linux)
     # udp-echo against the Linux baseline on QEMU raspi0 (usb-net + hostfwd, skecho in the
     # guest): 100 requests, every answer checked, results.json, a pcap tshark reads cleanly

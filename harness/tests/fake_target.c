@@ -13,9 +13,14 @@
  *   `storm HZ`, `eno start BAUD` plays the skbench-generated script S (baud, gap, burst N
  *   rps|4bs id= data= status=), writes R like the modem model and prints one `eno` line per
  *   telegram with cyc = end_cycle + 7000 + 10*k; `eno stats`; J written at halt.
- *   FAKE_MODE radio_drop:K (telegram K not decoded) | radio_wrong:K (K decoded wrongly). */
+ *   FAKE_MODE radio_drop:K (telegram K not decoded) | radio_wrong:K (K decoded wrongly).
+ * udp-echo (like bcm2835-sim --eth peer:S --eth-report R with the peer's `stop`): after
+ *   the banner (no command needed), reads `udp N PORT size=Z` from S, writes R like the peer (RTT of request k =
+ *   2000 + k cycles, first request at cycle 1000) and exits with 8.
+ *   FAKE_MODE udp_wrong:K (answer K differs) | udp_noarp (ARP never answered). */
 #include "md5.h"
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -98,6 +103,38 @@ static void fake_radio(const char *script, const char *report, const char *kind,
     fclose(sf);
 }
 
+/* the simulator's eth peer, played instantly */
+static void fake_udp_peer(const char *spec, const char *report, const char *kind, int at)
+{
+    FILE *sf = fopen(spec + 5, "r"), *rf = report ? fopen(report, "w") : NULL;
+    if (!sf || !rf) {
+        fprintf(stderr, "fake: no peer script or report\n");
+        _exit(2);
+    }
+    char l[256];
+    unsigned long n = 0;
+    while (fgets(l, sizeof l, sf))
+        if (sscanf(l, "udp %lu", &n) == 1) break;
+    fclose(sf);
+    bool noarp = strcmp(kind, "udp_noarp") == 0;
+    unsigned long mism = strcmp(kind, "udp_wrong") == 0 && at >= 1 && (unsigned long)at <= n ? 1 : 0;
+    unsigned long long total = 0;
+    for (unsigned long k = 0; k < n; k++) total += 2000 + k;
+    fprintf(rf, "{\"eth_peer\": 1, \"cpu_hz\": 700000000, \"done\": true, \"arp_resolved\": %s, "
+                "\"requests\": %lu, \"sent\": %lu, \"answered\": %lu, \"mismatches\": %lu, \"timeouts\": 0, "
+                "\"first_request_cycle\": 1000, \"end_cycle\": %llu, "
+                "\"rtt_cycles\": {\"median\": %lu, \"p99\": %lu, \"max\": %lu}, \"rtts\": [",
+            noarp ? "false" : "true", n, noarp ? 0 : n, noarp ? 0 : n, mism, 1000 + (noarp ? 0 : total),
+            noarp ? 0 : 2000 + (n + 1) / 2 - 1, noarp ? 0 : 2000 + (99 * n + 99) / 100 - 1, noarp ? 0 : 2000 + n - 1);
+    for (unsigned long k = 0; k < n; k++) {
+        if (noarp) fprintf(rf, "%snull", k ? ", " : "");
+        else fprintf(rf, "%s%lu", k ? ", " : "", 2000 + k);
+    }
+    fprintf(rf, "]}\n");
+    fclose(rf);
+    _exit(8);
+}
+
 static int tcp_port(int argc, char **argv)
 {
     for (int i = 1; i + 1 < argc; i++)
@@ -173,6 +210,8 @@ int main(int argc, char **argv)
         fprintf(out, "sk-linux ready\r\n");
     }
     fprintf(out, "noise before the banner\r\nrpi-serverkernel fake 0.1 (pi1b)\r\n> ");
+    const char *eth = argval(argc, argv, "--eth");
+    if (eth && strncmp(eth, "peer:", 5) == 0) fake_udp_peer(eth, argval(argc, argv, "--eth-report"), kind, at);
     char line[512];
     int count = 0;
     while (fgets(line, sizeof line, in)) {

@@ -10,8 +10,9 @@ typedef struct eth_backend_ops {
     /* a valid frame from the NIC (already counted and in the pcap); 0 or -1 (counted
      * by the link as a backend error) */
     int (*send)(void *be, const uint8_t *frame, size_t len);
-    /* host input while the guest waits; see eth_link_idle(). NULL: none. */
-    bool (*idle)(void *be, bool block);
+    /* host input while the guest waits; see eth_link_idle(). Wait on the host up to
+     * wait_ms (0: just look). True when a frame was queued for the NIC. NULL: none. */
+    bool (*idle)(void *be, int wait_ms);
     bool (*done)(const void *be);                   /* NULL: never "done" */
     int (*set_report)(void *be, const char *path);  /* NULL: not supported */
     void (*print_stats)(const void *be, FILE *f);   /* one line, NULL: nothing */

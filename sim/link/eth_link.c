@@ -9,6 +9,16 @@
  * only from eth_link_idle(), i.e. while the guest waits in WFI) enters at the simulated
  * instant the guest was waiting, as UART input does (uart_link.c).
  *
+ * Pacing (host-facing backends: slirp, tap): while the guest waits in WFI the simulator
+ * jumps to the next event, so an idle guest would run simulated time far ahead of the
+ * host (10^5 x was seen): slirp's timers, DHCP leases and the host's view of the link
+ * would be meaningless. eth_link_idle() therefore waits on the host sockets for as long
+ * as simulated time is ahead of host time (at most ETH_PACE_MAX_MS per call), like QEMU's
+ * -icount sleep=on; a busy guest is not slowed down, and a simulation that fell behind
+ * (busy) is re-anchored instead of catching up in a burst. This is the one place the
+ * link looks at the host clock, and only for backends that talk to the host anyway; the
+ * null and peer backends stay purely simulated (deterministic).
+ *
  * pcap: the classic libpcap file format (24-byte global header, 16-byte record headers)
  * with link type 1 (Ethernet) and the nanosecond-resolution magic 0xa1b23c4d, because a
  * 5-byte echo in the firmware lasts a few µs of simulated time and microsecond stamps
@@ -24,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #define ETH_RXQ_SLOTS      512u      /* frames waiting for their delivery time */
@@ -31,7 +42,9 @@
 #define PCAP_LINKTYPE_ETH  1u
 #define PCAP_SNAPLEN       65535u
 #define TAP_READS_PER_IDLE 64        /* frames read from a tap per idle call (bounded) */
-#define TAP_BLOCK_MS       100       /* host wait per blocking idle call */
+#define ETH_BLOCK_MS       100       /* host wait per blocking idle call */
+#define ETH_PACE_MAX_MS    100       /* host wait per idle call while simulated time leads */
+#define ETH_PACE_REANCHOR_NS 100000000u /* simulation behind host time by more: re-anchor */
 
 typedef struct eth_slot {
     uint64_t when;
@@ -51,6 +64,10 @@ struct eth_link {
     sim_timer_t deliver_timer;
     FILE *pcap;
     char *pcap_path;
+    bool paced;                  /* host-facing backend: pace idle time (see above) */
+    bool pace_init;
+    uint64_t pace_sim_ns;        /* anchor: simulated ns <-> host monotonic ns */
+    uint64_t pace_host_ns;
     eth_link_stats_t stats;
 };
 
@@ -210,12 +227,12 @@ static int tap_send(void *be, const uint8_t *f, size_t n)
     return 0;
 }
 
-static bool tap_idle(void *be, bool block)
+static bool tap_idle(void *be, int wait_ms)
 {
     eth_tap_t *t = be;
     bool got = false;
     struct pollfd pfd = {.fd = t->fd, .events = POLLIN};
-    if (block && poll(&pfd, 1, TAP_BLOCK_MS) <= 0) return false;
+    if (wait_ms > 0 && poll(&pfd, 1, wait_ms) <= 0) return false;
     uint8_t buf[ETH_LINK_MAX_FRAME + 64];
     for (int i = 0; i < TAP_READS_PER_IDLE; i++) {
         ssize_t n = read(t->fd, buf, sizeof buf);
@@ -306,8 +323,10 @@ eth_link_t *eth_link_open(sim_t *sim, const char *spec)
         l->be = l;
     } else if (nlen == 3 && !strncmp(spec, "tap", 3)) {
         l->be = eth_tap_open(l, args, &l->ops);
+        l->paced = true;
     } else if (nlen == 5 && !strncmp(spec, "slirp", 5)) {
         l->be = eth_slirp_open(l, args, &l->ops);
+        l->paced = true;
     } else if (nlen == 4 && !strncmp(spec, "peer", 4)) {
         if (!args || !args[0]) {
             fprintf(stderr, "bcm2835-sim: --eth peer:SCRIPT needs a script path\n");
@@ -347,6 +366,14 @@ void eth_link_attach(eth_link_t *l, eth_link_rx_fn rx, void *nic)
     l->nic = nic;
 }
 
+void eth_link_move_nic(eth_link_t *from, eth_link_t *to)
+{
+    to->rx = from->rx;
+    to->nic = from->nic;
+    from->rx = NULL;
+    from->nic = NULL;
+}
+
 int eth_link_send(eth_link_t *l, const uint8_t *frame, size_t len)
 {
     if (!eth_len_ok(len)) {
@@ -372,10 +399,39 @@ int eth_link_set_report(eth_link_t *l, const char *path)
     return l->ops->set_report(l->be, path);
 }
 
+static uint64_t host_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* host ms to wait so that simulated time does not lead host time (0..ETH_PACE_MAX_MS) */
+static int eth_pace_ms(eth_link_t *l)
+{
+    uint64_t h = host_ns(), s = sim_cycles_to_ns(l->sim, sim_now(l->sim));
+    if (!l->pace_init || s < l->pace_sim_ns) {
+        l->pace_init = true;
+        l->pace_sim_ns = s;
+        l->pace_host_ns = h;
+        return 0;
+    }
+    int64_t lead = (int64_t)(s - l->pace_sim_ns) - (int64_t)(h - l->pace_host_ns);
+    if (lead < -(int64_t)ETH_PACE_REANCHOR_NS) {
+        l->pace_sim_ns = s;
+        l->pace_host_ns = h;
+        return 0;
+    }
+    if (lead <= 0) return 0;
+    uint64_t ms = ((uint64_t)lead + 999999u) / 1000000u;
+    return ms > ETH_PACE_MAX_MS ? ETH_PACE_MAX_MS : (int)ms;
+}
+
 bool eth_link_idle(eth_link_t *l, bool block)
 {
     if (!l || !l->ops->idle) return false;
-    return l->ops->idle(l->be, block);
+    int wait_ms = block ? ETH_BLOCK_MS : l->paced ? eth_pace_ms(l) : 0;
+    return l->ops->idle(l->be, wait_ms);
 }
 
 bool eth_link_done(const eth_link_t *l) { return l->ops->done && l->ops->done(l->be); }

@@ -20,7 +20,9 @@
  *   "slirp[:OPTS]"    libslirp user networking (10.0.2.0/24, host 10.0.2.2, DHCP and DNS as
  *                     QEMU's -netdev user); OPTS "hostfwd=udp:127.0.0.1:HP-:GP[,hostfwd=...]".
  *                     Host traffic enters only while the guest waits (WFI), as UART input
- *                     does, so simulated time stays independent of host speed.
+ *                     does; while it waits, simulated time is kept from running ahead of
+ *                     host time (as QEMU's -icount sleep=on), so slirp's timers (DHCP
+ *                     leases, TCP) keep their meaning. A busy guest is not slowed.
  *   "tap:IFNAME"      a Linux TAP device (needs CAP_NET_ADMIN or a pre-created tap owned by
  *                     the user); same input rule as slirp.
  * A pcap writer (eth_link_set_pcap) can be combined with any backend: link type Ethernet
@@ -59,14 +61,18 @@ typedef struct eth_link_stats {
 eth_link_t *eth_link_open(sim_t *sim, const char *spec);
 void eth_link_close(eth_link_t *l);
 void eth_link_attach(eth_link_t *l, eth_link_rx_fn rx, void *nic);
+/* The board replaces its link (soc_eth_open, before the run): the NIC attached to `from`
+ * is attached to `to` (and detached from `from`). */
+void eth_link_move_nic(eth_link_t *from, eth_link_t *to);
 /* A frame leaves the NIC now. Returns 0, or -1 when it was dropped (counted). */
 int eth_link_send(eth_link_t *l, const uint8_t *frame, size_t len);
 /* pcap of both directions, simulated-time stamps. 0 or -1 (message on stderr). */
 int eth_link_set_pcap(eth_link_t *l, const char *path);
 /* peer backend: where to write its report (JSON). 0, or -1 for other backends. */
 int eth_link_set_report(eth_link_t *l, const char *path);
-/* Called from soc_idle() while the guest waits: read host-side input (slirp, tap). With
- * block = true, may wait on the host (bounded); returns true when a frame was queued. */
+/* Called from soc_idle() while the guest waits: read host-side input (slirp, tap), waiting
+ * on the host while simulated time leads host time (at most 100 ms per call). With
+ * block = true, may wait on the host (100 ms); returns true when a frame was queued. */
 bool eth_link_idle(eth_link_t *l, bool block);
 /* The peer backend finished its script (all requests answered or timed out). */
 bool eth_link_done(const eth_link_t *l);

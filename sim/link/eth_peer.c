@@ -45,6 +45,7 @@ struct eth_peer_script {
     uint64_t start_ns, arp_interval_ns, timeout_ns, gap_ns;
     uint32_t arp_tries;
     bool stop;
+    bool dhcp;                 /* answer DHCP: offer/ack the target's address */
     peer_item_t *items;
     size_t nitems, cap;
     uint64_t nrequests;
@@ -214,6 +215,7 @@ static const struct {
     unsigned nargs;
 } peer_settings[] = {
     {"mac", 1}, {"ip", 1}, {"target", 1}, {"port", 1}, {"start", 1}, {"arp", 2}, {"timeout", 1}, {"gap", 1}, {"stop", 0},
+    {"dhcp", 0},
 };
 
 static void parse_setting(peer_parse_t *p, eth_peer_script_t *s, unsigned k, char **tok, int ntok)
@@ -227,7 +229,7 @@ static void parse_setting(peer_parse_t *p, eth_peer_script_t *s, unsigned k, cha
         perr(p, "'%s' given twice", name);
         return;
     }
-    if (s->nitems && strcmp(name, "stop")) {
+    if (s->nitems && strcmp(name, "stop") && strcmp(name, "dhcp")) {
         perr(p, "'%s' must come before the first udp/ping item", name);
         return;
     }
@@ -268,6 +270,7 @@ static void parse_setting(peer_parse_t *p, eth_peer_script_t *s, unsigned k, cha
         else s->gap_ns = v * 1000u;
         break;
     case 8: s->stop = true; break;
+    case 9: s->dhcp = true; break;
     }
 }
 
@@ -403,6 +406,7 @@ typedef struct eth_peer {
     uint64_t *rtts;            /* per request; UINT64_MAX: no answer */
     /* counters */
     uint64_t sent, answered, mismatches, timeouts, unsent, unexpected, bad_checksums, ignored, arp_replies;
+    uint64_t dhcp_offers, dhcp_acks, dhcp_naks;
     uint64_t first_req_cycle, end_cycle;
     bool report_written_done;
 } eth_peer_t;
@@ -632,6 +636,116 @@ static void rx_arp(eth_peer_t *pe, const uint8_t *f, size_t len)
     pe->ignored++;
 }
 
+/* ---- DHCP server (script directive `dhcp`) -------------------------------------------
+ * Enough of RFC 2131 for a client on this wire: DISCOVER -> OFFER of the target's address,
+ * REQUEST of that address -> ACK (another address -> NAK); server id, router and DNS =
+ * the peer, mask 255.255.255.0, lease 1 day. Answers go to the broadcast address. */
+#define BOOTP_FIXED 236u
+#define DHCP_MAGIC  0x63825363u
+#define DHCP_MAX_OPTS 64u
+
+static const uint8_t *dhcp_opt(const uint8_t *opts, size_t n, uint8_t code, uint8_t *len)
+{
+    for (size_t i = 0; i < n;) { /* bounded by n */
+        if (opts[i] == 255) break;
+        if (opts[i] == 0) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= n || i + 2 + opts[i + 1] > n) break;
+        if (opts[i] == code) {
+            *len = opts[i + 1];
+            return opts + i + 2;
+        }
+        i += 2u + opts[i + 1];
+    }
+    return NULL;
+}
+
+static void dhcp_reply(eth_peer_t *pe, const uint8_t *req, uint8_t type)
+{
+    static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    uint8_t f[ETH_HDR + IP_HDR + UDP_HDR + BOOTP_FIXED + 4 + DHCP_MAX_OPTS];
+    memset(f, 0, sizeof f);
+    eth_header(pe, f, bcast, ETHERTYPE_IPV4);
+    uint8_t *ip = f + ETH_HDR, *udp = ip + IP_HDR, *bp = udp + UDP_HDR;
+    bp[0] = 2; /* BOOTREPLY */
+    bp[1] = 1;
+    bp[2] = 6;
+    memcpy(bp + 4, req + 4, 4);          /* xid */
+    memcpy(bp + 10, req + 10, 2);        /* flags */
+    if (type != 6) put32(bp + 16, pe->sc->target); /* yiaddr */
+    put32(bp + 20, pe->sc->ip);          /* siaddr */
+    memcpy(bp + 28, req + 28, 16);       /* chaddr */
+    put32(bp + BOOTP_FIXED, DHCP_MAGIC);
+    uint8_t *o = bp + BOOTP_FIXED + 4;
+    *o++ = 53; *o++ = 1; *o++ = type;
+    *o++ = 54; *o++ = 4; put32(o, pe->sc->ip); o += 4;
+    if (type != 6) {
+        *o++ = 51; *o++ = 4; put32(o, 86400); o += 4;
+        *o++ = 1; *o++ = 4; put32(o, 0xFFFFFF00u); o += 4;
+        *o++ = 3; *o++ = 4; put32(o, pe->sc->ip); o += 4;
+        *o++ = 6; *o++ = 4; put32(o, pe->sc->ip); o += 4;
+    }
+    *o++ = 255;
+    size_t blen = (size_t)(o - bp);
+    if (blen < 300) blen = 300; /* BOOTP minimum message */
+    size_t ulen = UDP_HDR + blen;
+    ip[0] = 0x45;
+    put16(ip + 2, (uint16_t)(IP_HDR + ulen));
+    put16(ip + 4, pe->ip_id++);
+    ip[8] = 64;
+    ip[9] = IPPROTO_UDP_;
+    put32(ip + 12, pe->sc->ip);
+    put32(ip + 16, 0xFFFFFFFFu);
+    put16(ip + 10, (uint16_t)~eth_csum_fold(eth_csum_add(0, ip, IP_HDR)));
+    put16(udp, 67);
+    put16(udp + 2, 68);
+    put16(udp + 4, (uint16_t)ulen);
+    uint16_t c = (uint16_t)~udp_csum(ip, udp, ulen);
+    put16(udp + 6, c ? c : 0xFFFF);
+    peer_send(pe, f, ETH_HDR + IP_HDR + ulen);
+}
+
+/* a UDP datagram to port 67; true if it was DHCP for us (handled or counted) */
+static bool rx_dhcp(eth_peer_t *pe, const uint8_t *l4, size_t ulen)
+{
+    if (!pe->sc->dhcp || get16(l4 + 2) != 67 || ulen < UDP_HDR + BOOTP_FIXED + 4) return false;
+    const uint8_t *bp = l4 + UDP_HDR;
+    size_t blen = ulen - UDP_HDR;
+    if (bp[0] != 1 || bp[1] != 1 || bp[2] != 6 || get32(bp + BOOTP_FIXED) != DHCP_MAGIC) {
+        pe->ignored++;
+        return true;
+    }
+    const uint8_t *opts = bp + BOOTP_FIXED + 4;
+    size_t olen = blen - BOOTP_FIXED - 4;
+    uint8_t l = 0;
+    const uint8_t *t = dhcp_opt(opts, olen, 53, &l);
+    if (!t || l != 1) {
+        pe->ignored++;
+        return true;
+    }
+    if (t[0] == 1) { /* DISCOVER */
+        pe->dhcp_offers++;
+        dhcp_reply(pe, bp, 2);
+    } else if (t[0] == 3) { /* REQUEST: the address asked for, in option 50 or ciaddr */
+        const uint8_t *rq = dhcp_opt(opts, olen, 50, &l);
+        uint32_t want = rq && l == 4 ? get32(rq) : get32(bp + 12);
+        const uint8_t *sid = dhcp_opt(opts, olen, 54, &l);
+        if (sid && l == 4 && get32(sid) != pe->sc->ip) return true; /* chose another server */
+        if (want == pe->sc->target) {
+            pe->dhcp_acks++;
+            dhcp_reply(pe, bp, 5);
+        } else {
+            pe->dhcp_naks++;
+            dhcp_reply(pe, bp, 6);
+        }
+    } else {
+        pe->ignored++; /* RELEASE, DECLINE, INFORM: nothing to do */
+    }
+    return true;
+}
+
 static void rx_ipv4(eth_peer_t *pe, const uint8_t *f, size_t len)
 {
     const uint8_t *ip = f + ETH_HDR;
@@ -648,6 +762,11 @@ static void rx_ipv4(eth_peer_t *pe, const uint8_t *f, size_t len)
         pe->bad_checksums++;
         return;
     }
+    const uint8_t *l4h = ip + ihl;
+    if (ip[9] == IPPROTO_UDP_ && tot - ihl >= UDP_HDR && !(get16(ip + 6) & 0x3FFF) && get16(l4h + 4) >= UDP_HDR &&
+        get16(l4h + 4) <= tot - ihl && (get16(l4h + 6) == 0 || udp_csum(ip, l4h, get16(l4h + 4)) == 0xFFFF) &&
+        rx_dhcp(pe, l4h, get16(l4h + 4)))
+        return;
     if (get32(ip + 12) != pe->sc->target || get32(ip + 16) != pe->sc->ip || (get16(ip + 6) & 0x3FFF)) {
         pe->ignored++; /* not from the target, not for us, or a fragment */
         return;
@@ -773,11 +892,13 @@ static void write_report(eth_peer_t *pe, bool done)
                "\"target_mac\": \"%02x:%02x:%02x:%02x:%02x:%02x\", \"arp_requests\": %u, \"requests\": %llu, "
                "\"sent\": %llu, \"answered\": %llu, \"ok\": %llu, \"mismatches\": %llu, \"timeouts\": %llu, "
                "\"unsent\": %llu, \"unexpected\": %llu, \"bad_checksums\": %llu, \"ignored\": %llu, "
-               "\"arp_replies_sent\": %llu, \"first_request_cycle\": %llu, \"end_cycle\": %llu,\n",
+               "\"arp_replies_sent\": %llu, \"dhcp_offers\": %llu, \"dhcp_acks\": %llu, \"dhcp_naks\": %llu, "
+               "\"first_request_cycle\": %llu, \"end_cycle\": %llu,\n",
             U(sim_cpu_hz(pe->sim)), done ? "true" : "false", pe->arp_resolved ? "true" : "false", m[0], m[1], m[2],
             m[3], m[4], m[5], pe->arp_sent, U(pe->sc->nrequests), U(pe->sent), U(pe->answered),
             U(pe->answered - pe->mismatches), U(pe->mismatches), U(pe->timeouts), U(pe->unsent), U(pe->unexpected),
-            U(pe->bad_checksums), U(pe->ignored), U(pe->arp_replies), U(pe->first_req_cycle),
+            U(pe->bad_checksums), U(pe->ignored), U(pe->arp_replies), U(pe->dhcp_offers), U(pe->dhcp_acks),
+            U(pe->dhcp_naks), U(pe->first_req_cycle),
             U(done ? pe->end_cycle : sim_now(pe->sim)));
     fprintf(f, " \"rtt_cycles\": {\"min\": %llu, \"median\": %llu, \"p99\": %llu, \"max\": %llu, \"total\": %llu, "
                "\"mean\": %.3f},\n",

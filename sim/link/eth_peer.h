@@ -38,7 +38,11 @@
  *   ping <count> [size=<0..1472>]   ICMP echo requests, payload as udp size=
  *   stop                       when the script is done, stop the simulation
  *                              (sim_request_stop: bcm2835-sim exits with 8)
- * Settings (mac..gap) come before the first item and each at most once; at most
+ *   dhcp                       also be the DHCP server of the wire: DISCOVER -> OFFER of
+ *                              the target's address (server, router, DNS = the peer, mask
+ *                              /24, lease 1 day), REQUEST of it -> ACK, of another -> NAK;
+ *                              replies broadcast (a guest that configures itself by DHCP)
+ * Settings (mac..gap) come before the first item; every directive at most once; at most
  * 10^6 requests in all. Errors: "FILE:LINE: message" per bad line, parsing goes on,
  * the parse returns the number of errors.
  *
@@ -46,7 +50,8 @@
  *   {"eth_peer": 1, "script": S, "cpu_hz": H, "done": true|false, "arp_resolved": b,
  *    "target_mac": "..", "arp_requests": n, "sent": n, "answered": n, "ok": n,
  *    "mismatches": n, "timeouts": n, "unsent": n, "unexpected": n, "bad_checksums": n,
- *    "ignored": n, "arp_replies_sent": n, "first_request_cycle": c, "end_cycle": c,
+ *    "ignored": n, "arp_replies_sent": n, "dhcp_offers": n, "dhcp_acks": n, "dhcp_naks": n,
+ *    "first_request_cycle": c, "end_cycle": c,
  *    "rtt_cycles": {"min","median","p99","max","total","mean"}, "rtt_us": {same in µs},
  *    "items": [{"line", "kind", "count", "size", "sent", "answered", "mismatches",
  *               "timeouts", "median", "p99", "max"}...],

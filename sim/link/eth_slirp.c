@@ -8,9 +8,10 @@
  *  - slirp's own periodic work (TCP fast/slow timers, UDP socket expiry) runs inside
  *    slirp_pollfds_poll(). A maintenance sim_timer calls slirp_pollfds_fill() +
  *    slirp_pollfds_poll() with every revents = 0 at the timeout slirp asks for (<= 1 s
- *    simulated): timers advance, no host socket is read.
+ *    simulated, capped at 100 ms): timers advance, no host socket is read.
  *  - Host sockets are polled for real only in eth_link_idle(), i.e. while the guest
- *    waits in WFI; what slirp then emits for the guest is queued at that instant.
+ *    waits in WFI; what slirp then emits for the guest is queued at that instant. An
+ *    idle guest's simulated time is paced to host time there (eth_link.c).
  * Frames slirp emits (send_packet) go through the link's queue at sim_now(), never
  * straight into the NIC (it may be in the middle of eth_link_send()).
  *
@@ -26,7 +27,6 @@
 #include <string.h>
 
 #define SLIRP_MAX_FDS      256      /* host sockets polled per idle call */
-#define SLIRP_BLOCK_MS     100      /* host wait per blocking idle call */
 #define SLIRP_MAX_TIMERS   8
 #define SLIRP_MAX_FWD      16
 
@@ -153,11 +153,14 @@ static int sl_no_revents(int idx, void *opaque)
     return 0;
 }
 
-/* (re)arm the maintenance timer at the timeout slirp asks for */
+/* (re)arm the maintenance timer at the timeout slirp asks for, at most SLIRP_MAINT_MAX_MS
+ * ahead: an idle guest then advances in steps the link's pacing (<= 100 ms per idle call,
+ * eth_link.c) can follow, so its simulated time stays near host time */
+#define SLIRP_MAINT_MAX_MS 100u
 static void sl_arm_maint(eth_slirp_t *s, uint32_t timeout_ms)
 {
     if (timeout_ms == 0) timeout_ms = 1;
-    if (timeout_ms > 1000) timeout_ms = 1000;
+    if (timeout_ms > SLIRP_MAINT_MAX_MS) timeout_ms = SLIRP_MAINT_MAX_MS;
     uint64_t when = sim_now(s->sim) + sim_ns_to_cycles(s->sim, (uint64_t)timeout_ms * 1000000u);
     if (!sim_timer_pending(&s->maint) || s->maint.when > when) sim_timer_mod(&s->maint, when);
 }
@@ -180,14 +183,14 @@ static int sl_send(void *be, const uint8_t *frame, size_t len)
     return 0;
 }
 
-static bool sl_idle(void *be, bool block)
+static bool sl_idle(void *be, int wait_ms)
 {
     eth_slirp_t *s = be;
     uint64_t out_before = s->frames_out;
     uint32_t timeout = UINT32_MAX;
     s->nfds = 0;
     slirp_pollfds_fill(s->slirp, &timeout, sl_add_poll, s);
-    int r = poll(s->fds, (nfds_t)s->nfds, block ? SLIRP_BLOCK_MS : 0);
+    int r = poll(s->fds, (nfds_t)s->nfds, wait_ms);
     if (r < 0 && errno != EINTR) eth_link_count_backend_error(s->link);
     slirp_pollfds_poll(s->slirp, r < 0, sl_get_revents, s);
     sl_arm_maint(s, timeout);

@@ -28,3 +28,8 @@ file(SIZE ${WORK}/w.pcap sz)
 if(NOT sz EQUAL 252)  # header + the 3 ARP requests (60 bytes each) the peer put on the wire
   message(FATAL_ERROR "pcap size ${sz}")
 endif()
+# slirp on the CLI: runs with the firmware (100 ms simulated), its counters in --stats;
+# a bad hostfwd and an impossible tap are usage errors with a message
+run(3 "eth \\(slirp\\): tx 0 .*eth slirp: hostfwds 0" --uart0 null --eth slirp --max-cycles 70000000 --stats ${KERNEL})
+run(2 "bad option 'hostfwd=udp:1:2'" --uart0 null --eth slirp:hostfwd=udp:1:2 ${KERNEL})
+run(2 "tap:IFNAME needs an interface name" --uart0 null --eth tap: ${KERNEL})
