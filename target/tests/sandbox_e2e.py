@@ -48,7 +48,10 @@ CASES = {
              ("sbtest spin 7777", None, "skip", None),
              ("sbtest stats", None, "spinstats", None)],
     "undef": [("sbtest undef", "undef", "shielded",
-               {"status": "undef", "fault_pc": in_arena})],
+               {"status": "undef", "fault_pc": in_arena}),
+              # privileged CP15 operations from user mode: cache maintenance, cycle counter
+              ("sbtest cp15", "cp15", "shielded", {"status": "undef", "fault_pc": in_arena}),
+              ("sbtest ccnt", "ccnt", "shielded", {"status": "undef", "fault_pc": in_arena})],
     "stack": [("sbtest stack", "stack", "shielded",
                {"status": "abort", "fault_addr": lambda v: GUARD[0] <= int(v, 16) < GUARD[1],
                 "fault_pc": in_arena})],

@@ -158,3 +158,16 @@ SBT_ENTRY sbt_semihost(const sk_api_t *api, const uint8_t *arg, uint32_t len)
     __asm__ volatile("svc 0x123456" : "+r"(r0) : "r"(r1) : "r2", "r3", "memory");
     return (int32_t)r0;
 }
+
+/* Privileged CP15 operations from user mode are undefined instructions (ARM1176 TRM
+ * 3.2: c7 cache operations; c15 performance monitor without user access enabled). */
+SBT_ENTRY sbt_cp15(const sk_api_t *api, const uint8_t *arg, uint32_t len)
+{
+    (void)api; (void)arg;
+    uint32_t v = 0;
+    if (len == 0)
+        __asm__ volatile("mcr p15, 0, %0, c7, c5, 0" : : "r"(v) : "memory"); /* invalidate I-cache */
+    else
+        __asm__ volatile("mrc p15, 0, %0, c15, c12, 1" : "=r"(v)); /* CCNT */
+    return (int32_t)v;
+}
