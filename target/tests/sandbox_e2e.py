@@ -35,7 +35,9 @@ CASES = {
     "wild": [("sbtest wild", "wild", "shielded",
               {"status": "abort", "fault_addr": "0x00008000", "fault_pc": in_arena}),
              ("sbtest periph", "periph", "shielded",
-              {"status": "abort", "fault_addr": "0x20003004", "fault_pc": in_arena})],
+              {"status": "abort", "fault_addr": "0x20003004", "fault_pc": in_arena}),
+             ("sbtest apiw", "apiw", "shielded",  # API table page: user read-only
+              {"status": "abort", "fault_addr": "0x00510008", "fault_pc": in_arena})],
     "pabt": [("sbtest jump", "jump", "shielded",
               {"status": "abort", "fault_addr": "0x00008000", "fault_pc": "0x00008000"}),
              ("sbtest xn", "xn", "shielded",

@@ -4,7 +4,7 @@
     .globl sbt_table
 sbt_table:
     .word 0x53544253          @ "SBTS"
-    .word 17
+    .word 18
     .word sbt_hello - sbt_table
     .word sbt_loop - sbt_table
     .word sbt_wild - sbt_table
@@ -22,3 +22,4 @@ sbt_table:
     .word sbt_semihost - sbt_table
     .word sbt_cp15 - sbt_table
     .word sbt_cp15 - sbt_table         @ "ccnt": the same payload, called with a 1-byte arg
+    .word sbt_apiw - sbt_table
