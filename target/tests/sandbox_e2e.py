@@ -62,6 +62,7 @@ CASES = {
                 ("sbtest badptr", "badptr", "shielded",
                  {"status": "badcall", "fault_addr": "0x00000000", "out_len": "0"}),
                 # the test image removes udp_send (SK_FW_API_MASK=0x1F): SK_ERR_DENIED
+                ("sbtest thumb", "thumb", "shielded", {"status": "ok", "retval": "1"}),  # SVC in Thumb state
                 ("sbtest udp", "udp", "shielded", {"status": "ok", "retval": "-100"}),
                 ("sbtest trusted udp", "udp", "trusted", {"status": "ok", "retval": "-100"}),
                 # semihosting SYS_EXIT from user mode: an unknown SVC, not a machine stop

@@ -179,3 +179,13 @@ SBT_ENTRY sbt_apiw(const sk_api_t *api, const uint8_t *arg, uint32_t len)
     *(const void *volatile *)&api->fn[SK_API_WRITE] = (const void *)0x00008000u;
     return 1;
 }
+
+/* An API call made by SVC from Thumb state (the generic exception path of the kernel):
+ * cycles() through `svc #1` in sbt_table.S's Thumb function; returns 1 when it answered. */
+uint32_t sbt_thumb_cycles(void);
+
+SBT_ENTRY sbt_thumb(const sk_api_t *api, const uint8_t *arg, uint32_t len)
+{
+    (void)api; (void)arg; (void)len;
+    return sbt_thumb_cycles() != 0;
+}
