@@ -23,7 +23,13 @@ def in_arena(v):
 # case -> list of (command, name, mode, expectations); an expectation is a value to equal
 # or a predicate on the field's text.
 CASES = {
-    "hello": [("sbtest hello", "hello", "shielded", HELLO)],
+    # the same blob loaded 640 KiB + 4 further into the arena runs the same (no absolute
+    # addresses in the payload code)
+    "hello": [("sbtest hello", "hello", "shielded", HELLO),
+              ("sbtest offset 655364", None, "skip", None),
+              ("sbtest hello", "hello", "shielded", dict(HELLO, fault_pc="0x00000000")),
+              ("sbtest stack", "stack", "shielded", {"status": "abort", "fault_pc": lambda v: int(v, 16) > 0x004A0000}),
+              ("sbtest offset 0", None, "skip", None)],
     # the timer storm (ST C3, lowest VMIT level) and console RX keep running during the
     # payload: >= 150 of the storm's 10 kHz ticks must land inside the 20 ms run
     "loop": [("storm 10000", None, "skip", None),
