@@ -7,7 +7,7 @@
  *                                 budget=.. badcall=.. budget_in_api=.. api_calls=.. api_denied=.."
  *   sbtest hang [MS]              hung-kernel hook: arms the PM watchdog (MS, default 1000)
  *                                 and spins with IRQs masked; the watchdog must reset
- * NAME: hello loop wild periph undef stack svcbad badptr udp bench empty jump xn spin semihost cp15 ccnt apiw thumb.
+ * NAME: hello loop wild periph undef stack svcbad badptr udp bench empty jump xn spin semihost cp15 ccnt apiw thumb peek.
  * Reply per run:
  *   sbtest name=N mode=shielded|trusted status=S retval=R cycles=C us=U fault_addr=0x..
  *          fault_pc=0x.. out_len=L trunc=0|1 kstate=ok|changed out=TEXT
@@ -35,7 +35,7 @@ extern const uint8_t sbt_blob[], sbt_blob_end[];
 
 static const char *const sbt_names[] = {"hello", "loop",   "wild", "periph", "undef", "stack",
                                         "svcbad", "badptr", "udp",  "bench",  "empty", "jump",
-                                        "xn",     "spin",   "semihost", "cp15",     "ccnt",   "apiw",   "thumb"};
+                                        "xn",     "spin",   "semihost", "cp15",     "ccnt",   "apiw",   "thumb",  "peek"};
 #define SBT_N (sizeof sbt_names / sizeof sbt_names[0])
 #define SBT_BENCH 9u
 #define SBT_EMPTY 10u
@@ -226,7 +226,7 @@ void sk_sbtest_cmd(con_t *con, const char *args)
     int idx = sbt_find(args, len);
     if (idx < 0) {
         con_reply(con, "err bad-argument sbtest [trusted] hello|loop|wild|periph|undef|stack|svcbad|badptr|udp|"
-                       "bench|empty|jump|xn|spin|semihost|cp15|ccnt|apiw|thumb [budget_us] | bench [N] | hang [MS]");
+                       "bench|empty|jump|xn|spin|semihost|cp15|ccnt|apiw|thumb|peek [budget_us] | bench [N] | hang [MS]");
         return;
     }
     static const char hello_arg[] = "sbtest";

@@ -29,7 +29,11 @@ CASES = {
               ("sbtest offset 655364", None, "skip", None),
               ("sbtest hello", "hello", "shielded", dict(HELLO, fault_pc="0x00000000")),
               ("sbtest stack", "stack", "shielded", {"status": "abort", "fault_pc": lambda v: int(v, 16) > 0x004A0000}),
-              ("sbtest offset 0", None, "skip", None)],
+              ("sbtest offset 0", None, "skip", None),
+              # hello left its message on the stack and its argument in the argument area:
+              # the next payload finds nothing of either (both are cleared after each run)
+              ("sbtest hello", "hello", "shielded", HELLO),
+              ("sbtest peek", "peek", "shielded", {"status": "ok", "retval": "0"})],
     # the timer storm (ST C3, lowest VMIT level) and console RX keep running during the
     # payload: >= 150 of the storm's 10 kHz ticks must land inside the 20 ms run
     "loop": [("storm 10000", None, "skip", None),

@@ -189,3 +189,18 @@ SBT_ENTRY sbt_thumb(const sk_api_t *api, const uint8_t *arg, uint32_t len)
     (void)api; (void)arg; (void)len;
     return sbt_thumb_cycles() != 0;
 }
+
+/* Looks for what earlier payloads left behind: non-zero words in the user stack below its
+ * own frame and in the argument area past its argument. Returns how many it found. The
+ * stack section layout (sandbox_layout.h): stack from +0x1000 up to SP at entry. */
+SBT_ENTRY sbt_peek(const sk_api_t *api, const uint8_t *arg, uint32_t len)
+{
+    (void)api;
+    uint32_t sp, found = 0;
+    __asm__ volatile("mov %0, sp" : "=r"(sp));
+    for (uint32_t a = (sp & ~0xFFFFu) + 0x1000u; a < sp - 64u; a += 4)
+        found += *(volatile const uint32_t *)a != 0;
+    for (uint32_t a = ((uint32_t)(uintptr_t)arg + len + 3u) & ~3u; a < (uint32_t)(uintptr_t)arg + 0x10000u; a += 4)
+        found += *(volatile const uint32_t *)a != 0;
+    return (int32_t)found;
+}

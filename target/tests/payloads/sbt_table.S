@@ -4,7 +4,7 @@
     .globl sbt_table
 sbt_table:
     .word 0x53544253          @ "SBTS"
-    .word 19
+    .word 20
     .word sbt_hello - sbt_table
     .word sbt_loop - sbt_table
     .word sbt_wild - sbt_table
@@ -24,6 +24,7 @@ sbt_table:
     .word sbt_cp15 - sbt_table         @ "ccnt": the same payload, called with a 1-byte arg
     .word sbt_apiw - sbt_table
     .word sbt_thumb - sbt_table
+    .word sbt_peek - sbt_table
 
 /* uint32_t sbt_thumb_cycles(void): cycles() by SVC from Thumb state (Thumb-1, ARMv6). */
     .text
