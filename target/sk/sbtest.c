@@ -7,7 +7,8 @@
  *                                 budget=.. badcall=.. budget_in_api=.. api_calls=.. api_denied=.."
  *   sbtest hang [MS]              hung-kernel hook: arms the PM watchdog (MS, default 1000)
  *                                 and spins with IRQs masked; the watchdog must reset
- * NAME: hello loop wild periph undef stack svcbad badptr udp bench empty jump xn spin semihost cp15 ccnt apiw thumb peek.
+ * NAME: hello loop wild periph undef stack svcbad badptr udp bench empty jump xn spin
+ *       semihost cp15 ccnt apiw thumb peek (target/tests/payloads/sbt_payloads.c).
  * Reply per run:
  *   sbtest name=N mode=shielded|trusted status=S retval=R cycles=C us=U fault_addr=0x..
  *          fault_pc=0x.. out_len=L trunc=0|1 kstate=ok|changed out=TEXT
