@@ -8,15 +8,24 @@
  * TLB or cache maintenance apart from what the loader does for the code it wrote.
  *
  * A run (application level, SVC mode):
- *   1. arg copied into the argument area; ST compare channel 1 armed with the budget;
+ *   0. refused (SK_RUN_INVAL) unless called in SVC mode outside any interrupt handler,
+ *      with the entry word-aligned inside the arena, arg_len <= SK_SB_ARG_MAX and
+ *      budget_us <= SK_SB_MAX_BUDGET_US (0 = SK_SB_DEFAULT_BUDGET_US);
+ *   1. arg copied into the argument area; ST compare channel 1 armed with the budget
+ *      (the sandbox owns ST C1 during a run: st_oneshot(1) users must not overlap one);
  *      IRQs masked; sk_sandbox_enter() saves the kernel context and drops to USR mode
  *      (trusted: SYS) at the entry with r0 = API table, r1 = arg, r2 = arg_len, SP = top
  *      of the payload stack, LR = exit stub (trusted: sk_trusted_exit); IRQs on.
  *   2. Every way out rewrites the exception return (pc, cpsr) of the frame that leaves the
- *      payload so that it "returns" to sk_sandbox_resume in SVC mode, IRQs masked:
+ *      payload so that it "returns" to sk_sandbox_resume in SVC mode, IRQs masked (the
+ *      fast SVC entry branches there directly):
  *      - SVC exit stub: SK_RUN_OK, retval = r0;
- *      - SVC #id: the API call runs in SVC mode with IRQs enabled (VMIT and VMIO preempt it),
- *        a bad id or pointer ends the run with SK_RUN_BADCALL (fault_addr = the SVC id);
+ *      - SVC #id (ARM state: boot/start.S hands it to sandbox_entry.S sk_svc_user, a
+ *        register-level entry without the generic exception frame; Thumb state: the
+ *        generic frame and sb_trap): the API call runs in SVC mode with IRQs enabled (VMIT
+ *        and VMIO preempt it); a bad id or pointer ends the run with SK_RUN_BADCALL
+ *        (fault_addr = the SVC id, fault_pc = the SVC); a removed entry answers
+ *        SK_ERR_DENIED;
  *      - data/prefetch abort: SK_RUN_ABORT, fault_addr = FAR/IFAR, fault_pc;
  *        undefined instruction: SK_RUN_UNDEF, fault_addr = fault_pc;
  *      - budget: the ST C1 callback (a VMIT handler at VMIT_LEVEL_TIMER) rewrites the
@@ -340,6 +349,11 @@ int sk_sandbox_run(const sk_run_req_t *req, sk_run_res_t *res)
     sb.active = 0;
     sk_api_set_current(0);
     exc_irq_restore(flags);
+    /* Nothing of this payload's stack or argument data is visible to the next one (the
+     * arena is the loader's: it rewrites the image and zeroes .bss). Outside the measured
+     * window: about 124 KiB of memset per run. */
+    memset((void *)(uintptr_t)SK_SB_STACK_LO, 0, SK_SB_STACK_TOP - SK_SB_STACK_LO);
+    memset((void *)(uintptr_t)SK_SB_ARG_BASE, 0, SK_SB_ARG_MAX);
 
     if (sb.ended) {
         res->status = sb.status;

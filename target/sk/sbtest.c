@@ -2,11 +2,13 @@
  *   sbtest NAME [budget_us]       shielded run of payload NAME
  *   sbtest trusted NAME [budget]  the same payload in trusted mode (no NAME: hello)
  *   sbtest bench [N]              empty run and N cycles() calls, shielded and trusted
+ *   sbtest offset N               later runs load the blob at arena + N (position independence)
  *   sbtest stats                  "sbtest-stats runs=.. trusted=.. refused=.. ok=.. abort=.. undef=..
  *                                 budget=.. badcall=.. budget_in_api=.. api_calls=.. api_denied=.."
  *   sbtest hang [MS]              hung-kernel hook: arms the PM watchdog (MS, default 1000)
  *                                 and spins with IRQs masked; the watchdog must reset
- * NAME: hello loop wild periph undef stack svcbad badptr udp bench empty jump xn spin semihost.
+ * NAME: hello loop wild periph undef stack svcbad badptr udp bench empty jump xn spin
+ *       semihost cp15 ccnt apiw thumb peek (target/tests/payloads/sbt_payloads.c).
  * Reply per run:
  *   sbtest name=N mode=shielded|trusted status=S retval=R cycles=C us=U fault_addr=0x..
  *          fault_pc=0x.. out_len=L trunc=0|1 kstate=ok|changed out=TEXT
@@ -34,12 +36,13 @@ extern const uint8_t sbt_blob[], sbt_blob_end[];
 
 static const char *const sbt_names[] = {"hello", "loop",   "wild", "periph", "undef", "stack",
                                         "svcbad", "badptr", "udp",  "bench",  "empty", "jump",
-                                        "xn",     "spin",   "semihost"};
+                                        "xn",     "spin",   "semihost", "cp15",     "ccnt",   "apiw",   "thumb",  "peek"};
 #define SBT_N (sizeof sbt_names / sizeof sbt_names[0])
 #define SBT_BENCH 9u
 #define SBT_EMPTY 10u
 
 static uint8_t sbt_out[SBT_OUT_CAP];
+static uint32_t sbt_off; /* load offset of the blob inside the arena (sbtest offset N) */
 
 /* Kernel state a run must leave as it found it: the banked SP of every mode (each
  * exception path must have popped its frame) and the caller's CPSR (mode, I bit). */
@@ -86,10 +89,12 @@ static uint32_t sbt_load(unsigned idx)
     if (n < 8 + 4 * SBT_N || n > MEMMAP_PAYLOAD_SIZE || tab[0] != SBT_MAGIC || tab[1] != SBT_N ||
         tab[2 + idx] >= n)
         return 0;
-    memcpy((void *)(uintptr_t)MEMMAP_PAYLOAD_BASE, sbt_blob, n);
-    cache_dclean_range(MEMMAP_PAYLOAD_BASE, n);
+    if (sbt_off > MEMMAP_PAYLOAD_SIZE - n)
+        return 0;
+    memcpy((void *)(uintptr_t)(MEMMAP_PAYLOAD_BASE + sbt_off), sbt_blob, n);
+    cache_dclean_range(MEMMAP_PAYLOAD_BASE + sbt_off, n);
     cache_iinval_all();
-    return MEMMAP_PAYLOAD_BASE + tab[2 + idx];
+    return MEMMAP_PAYLOAD_BASE + sbt_off + tab[2 + idx];
 }
 
 static int sbt_kstate_ok;
@@ -182,6 +187,16 @@ void sk_sbtest_cmd(con_t *con, const char *args)
         sbt_hang(con, sbt_u32(args + 4, 1000u));
         return;
     }
+    if (!strncmp(args, "offset ", 7)) {
+        uint32_t off = sbt_u32(args + 7, 1u);
+        if (off & 3u || off >= MEMMAP_PAYLOAD_SIZE) {
+            con_reply(con, "err bad-argument offset: a multiple of 4 below %u", MEMMAP_PAYLOAD_SIZE);
+            return;
+        }
+        sbt_off = off;
+        con_reply(con, "sbtest offset=%lu", (unsigned long)off);
+        return;
+    }
     if (!strcmp(args, "stats")) {
         sk_sandbox_stats_t t;
         sk_sandbox_get_stats(&t);
@@ -212,7 +227,7 @@ void sk_sbtest_cmd(con_t *con, const char *args)
     int idx = sbt_find(args, len);
     if (idx < 0) {
         con_reply(con, "err bad-argument sbtest [trusted] hello|loop|wild|periph|undef|stack|svcbad|badptr|udp|"
-                       "bench|empty|jump|xn|spin|semihost [budget_us] | bench [N] | hang [MS]");
+                       "bench|empty|jump|xn|spin|semihost|cp15|ccnt|apiw|thumb|peek [budget_us] | bench [N] | hang [MS]");
         return;
     }
     static const char hello_arg[] = "sbtest";
@@ -222,6 +237,9 @@ void sk_sbtest_cmd(con_t *con, const char *args)
     if (idx == 0) {
         arg = hello_arg;
         arg_len = sizeof hello_arg - 1;
+    } else if (!strcmp(sbt_names[idx], "ccnt")) {
+        arg = hello_arg;
+        arg_len = 1;
     } else if ((unsigned)idx == SBT_BENCH) {
         arg = bench_arg;
         arg_len = sizeof bench_arg;

@@ -344,6 +344,14 @@ static void t_semihosting(void)
     s = boot("exit_thumb.elf", SIM_TIMING_TRM, NULL);
     CHECK_EQ(sim_run(s), SIM_STOP_HALT);
     sim_free(s);
+    /* from user mode SVC 0x123456 is an ordinary SVC (privileged modes only, as QEMU) */
+    testdev_t td;
+    s = boot("user_semi.elf", SIM_TIMING_TRM, &td);
+    CHECK_EQ(sim_run(s), SIM_STOP_HALT);
+    CHECK_EQ(td.nlog, 2);
+    CHECK_EQ(td.log[0], 0x123456u);
+    CHECK_EQ(td.log[1], 0x10u);
+    sim_free(s);
     /* without semihosting the SVC goes to the guest's vector (zeros: runs to the limit) */
     sim_config_t cfg;
     sim_config_default(&cfg);

@@ -158,3 +158,49 @@ SBT_ENTRY sbt_semihost(const sk_api_t *api, const uint8_t *arg, uint32_t len)
     __asm__ volatile("svc 0x123456" : "+r"(r0) : "r"(r1) : "r2", "r3", "memory");
     return (int32_t)r0;
 }
+
+/* Privileged CP15 operations from user mode are undefined instructions (ARM1176 TRM
+ * 3.2: c7 cache operations; c15 performance monitor without user access enabled). */
+SBT_ENTRY sbt_cp15(const sk_api_t *api, const uint8_t *arg, uint32_t len)
+{
+    (void)api; (void)arg;
+    uint32_t v = 0;
+    if (len == 0)
+        __asm__ volatile("mcr p15, 0, %0, c7, c5, 0" : : "r"(v) : "memory"); /* invalidate I-cache */
+    else
+        __asm__ volatile("mrc p15, 0, %0, c15, c12, 1" : "=r"(v)); /* CCNT */
+    return (int32_t)v;
+}
+
+/* Overwrites its own API table entry (the table page is read-only for user mode). */
+SBT_ENTRY sbt_apiw(const sk_api_t *api, const uint8_t *arg, uint32_t len)
+{
+    (void)arg; (void)len;
+    *(const void *volatile *)&api->fn[SK_API_WRITE] = (const void *)0x00008000u;
+    return 1;
+}
+
+/* An API call made by SVC from Thumb state (the generic exception path of the kernel):
+ * cycles() through `svc #1` in sbt_table.S's Thumb function; returns 1 when it answered. */
+uint32_t sbt_thumb_cycles(void);
+
+SBT_ENTRY sbt_thumb(const sk_api_t *api, const uint8_t *arg, uint32_t len)
+{
+    (void)api; (void)arg; (void)len;
+    return sbt_thumb_cycles() != 0;
+}
+
+/* Looks for what earlier payloads left behind: non-zero words in the user stack below its
+ * own frame and in the argument area past its argument. Returns how many it found. The
+ * stack section layout (sandbox_layout.h): stack from +0x1000 up to SP at entry. */
+SBT_ENTRY sbt_peek(const sk_api_t *api, const uint8_t *arg, uint32_t len)
+{
+    (void)api;
+    uint32_t sp, found = 0;
+    __asm__ volatile("mov %0, sp" : "=r"(sp));
+    for (uint32_t a = (sp & ~0xFFFFu) + 0x1000u; a < sp - 64u; a += 4)
+        found += *(volatile const uint32_t *)a != 0;
+    for (uint32_t a = ((uint32_t)(uintptr_t)arg + len + 3u) & ~3u; a < (uint32_t)(uintptr_t)arg + 0x10000u; a += 4)
+        found += *(volatile const uint32_t *)a != 0;
+    return (int32_t)found;
+}

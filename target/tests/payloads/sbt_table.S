@@ -4,7 +4,7 @@
     .globl sbt_table
 sbt_table:
     .word 0x53544253          @ "SBTS"
-    .word 15
+    .word 20
     .word sbt_hello - sbt_table
     .word sbt_loop - sbt_table
     .word sbt_wild - sbt_table
@@ -20,3 +20,19 @@ sbt_table:
     .word sbt_xn - sbt_table
     .word sbt_spin - sbt_table
     .word sbt_semihost - sbt_table
+    .word sbt_cp15 - sbt_table
+    .word sbt_cp15 - sbt_table         @ "ccnt": the same payload, called with a 1-byte arg
+    .word sbt_apiw - sbt_table
+    .word sbt_thumb - sbt_table
+    .word sbt_peek - sbt_table
+
+/* uint32_t sbt_thumb_cycles(void): cycles() by SVC from Thumb state (Thumb-1, ARMv6). */
+    .text
+    .thumb
+    .thumb_func
+    .globl sbt_thumb_cycles
+    .hidden sbt_thumb_cycles
+sbt_thumb_cycles:
+    movs  r0, #0
+    svc   #1
+    bx    lr
