@@ -237,6 +237,14 @@ void radio_match(radio_tel_t *tels, size_t ntel, const radio_eno_t *ev, size_t n
     free(lat);
 }
 
+int radio_port_uart(const char *port)
+{
+    if (!port || !strcmp(port, "uart1")) return 1;
+    return strcmp(port, "uart0") == 0 ? 0 : -1;
+}
+
+unsigned radio_port_irq(int uart) { return uart == 0 ? 57u : 29u; /* BCM2835 IRQ_UART0, IRQ_AUX */ }
+
 /* ---- the run ------------------------------------------------------------------------------ */
 typedef struct {
     radio_eno_t *ev;
@@ -323,26 +331,26 @@ static cJSON *sim_stats_load(const char *path)
     return o;
 }
 
-static void sim_uart1_stats(const cJSON *stats, double *overruns, double *dropped)
+static void sim_uart_stats(const cJSON *stats, int uart, double *overruns, double *dropped)
 {
     *overruns = *dropped = -1;
-    cJSON *u = cJSON_GetObjectItem(cJSON_GetObjectItem(stats, "devices"), "uart1");
+    cJSON *u = cJSON_GetObjectItem(cJSON_GetObjectItem(stats, "devices"), uart == 0 ? "uart0" : "uart1");
     cJSON *ov = cJSON_GetObjectItem(u, "rx_overruns"), *dr = cJSON_GetObjectItem(u, "rx_dropped_disabled");
     if (cJSON_IsNumber(ov)) *overruns = ov->valuedouble;
     if (cJSON_IsNumber(dr)) *dropped = dr->valuedouble;
 }
 
-/* --irq-probe figures of source 29 (AUX, mini UART) from the --stats-json document, in µs.
- * false when the run had no such probe (e.g. no kernel.elf); -1 values when it never hit */
-static bool sim_irq_probe_stats(const cJSON *stats, double *median, double *p99, double *max)
+/* --irq-probe figures of source src (29 AUX / 57 PL011) from the --stats-json document, in
+ * µs. false when the run had no such probe (e.g. no kernel.elf); -1 values when it never hit */
+static bool sim_irq_probe_stats(const cJSON *stats, unsigned src, double *median, double *p99, double *max)
 {
     bool found = false;
     *median = *p99 = *max = -1;
     cJSON *p;
     cJSON_ArrayForEach(p, cJSON_GetObjectItem(stats, "irq_probes"))
     {
-        cJSON *src = cJSON_GetObjectItem(p, "src"), *hits = cJSON_GetObjectItem(p, "hits");
-        if (!cJSON_IsNumber(src) || src->valueint != 29) continue;
+        cJSON *s = cJSON_GetObjectItem(p, "src"), *hits = cJSON_GetObjectItem(p, "hits");
+        if (!cJSON_IsNumber(s) || s->valueint != (int)src) continue;
         found = true;
         if (!cJSON_IsNumber(hits) || hits->valuedouble <= 0) break;
         cJSON *me = cJSON_GetObjectItem(p, "median_us"), *pp = cJSON_GetObjectItem(p, "p99_us"),
@@ -379,7 +387,7 @@ int radio_run(sk_target_t *t, const radio_params_t *p, const char *report_path, 
         rc = command(t, &c, cmd, "storm hz=", timeout_s, NULL, 0, err, errlen);
     }
     if (rc == CON_OK) {
-        snprintf(cmd, sizeof cmd, "eno start %u", p->baud);
+        snprintf(cmd, sizeof cmd, "eno start %u %s", p->baud, radio_port_uart(p->port) == 0 ? "uart0" : "uart1");
         rc = command(t, &c, cmd, "eno started", timeout_s, NULL, 0, err, errlen);
     }
     /* load until the modem has sent everything */
@@ -414,7 +422,7 @@ int radio_run(sk_target_t *t, const radio_params_t *p, const char *report_path, 
         radio_match(tels, nt, c.ev, c.n, cpu_hz, &o);
         double hw_ov, hw_dis;
         cJSON *stats = sim_stats_load(stats_json);
-        sim_uart1_stats(stats, &hw_ov, &hw_dis);
+        sim_uart_stats(stats, radio_port_uart(p->port), &hw_ov, &hw_dis);
         memset(s, 0, sizeof *s);
         s->n = p->telegrams;
         s->exec_us = o.stream_us;
@@ -438,11 +446,12 @@ int radio_run(sk_target_t *t, const radio_params_t *p, const char *report_path, 
         put(s, "latency_max_us", o.lat_max_us);
         if (p->probe_symbol && p->probe_symbol[0] && strcmp(p->probe_symbol, "none") != 0) {
             double vm, vp, vx;
-            if (sim_irq_probe_stats(stats, &vm, &vp, &vx)) {
+            unsigned src = radio_port_irq(radio_port_uart(p->port));
+            if (sim_irq_probe_stats(stats, src, &vm, &vp, &vx)) {
                 put(s, "vmit_entry_median_us", vm);
                 put(s, "vmit_entry_p99_us", vp);
                 put(s, "vmit_entry_max_us", vx);
-                target_note(t, "radio: VMIT entry (source 29 -> %s) median %.3f p99 %.3f max %.3f us",
+                target_note(t, "radio: VMIT entry (source %u -> %s) median %.3f p99 %.3f max %.3f us", src,
                             p->probe_symbol, vm, vp, vx);
             }
         }

@@ -18,8 +18,9 @@ typedef struct radio_params {
     uint32_t storm;       /* timer interrupt storm (Hz); 0 = none */
     uint32_t console_baud;/* console rate for the run (one report line per telegram must fit); 0 = keep */
     const char *text;     /* md5 text */
-    const char *probe_symbol; /* sim --irq-probe 29=SYMBOL (VMIT entry latency of the mini UART
-                               * source up to that symbol); NULL, "" or "none" = no probe */
+    const char *probe_symbol; /* sim --irq-probe SRC=SYMBOL (VMIT entry latency of the modem
+                               * UART's source up to that symbol); NULL, "" or "none" = no probe */
+    const char *port;     /* "uart1" (mini UART, default) or "uart0" (PL011) */
 } radio_params_t;
 
 /* One telegram of the modem report (valid ESP3 ERP1 frames decoded). */
@@ -62,6 +63,10 @@ int radio_parse_fwstats(const char *line, radio_fwstats_t *s);
  * (cyc - end_cycle) mod 2^32 cycles at cpu_hz. */
 void radio_match(radio_tel_t *tels, size_t ntel, const radio_eno_t *ev, size_t nev, uint64_t cpu_hz,
                  radio_outcome_t *o);
+
+/* 0 for "uart0", 1 for "uart1" or NULL, -1 otherwise; the IC source of that UART. */
+int radio_port_uart(const char *port);
+unsigned radio_port_irq(int uart);
 
 /* Runs one sample on a started, ready target (sim with the modem attached). Fills the
  * sample's counters. CON_* code; a wrong decoded telegram is CON_WRONG. */

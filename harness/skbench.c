@@ -140,10 +140,17 @@ static int run_radio(const scenario_t *s, const sk_target_cfg_t *cfg0, sk_result
         radio_params_t p = {.telegrams = strtoull(scn_point_get(&pt, "telegrams"), NULL, 10),
                             .baud = pt_u32(&pt, "baud"), .burst = pt_u32(&pt, "burst"), .gap_us = pt_u32(&pt, "gap_us"),
                             .md5 = pt_u32(&pt, "md5"), .storm = pt_u32(&pt, "storm"), .console_baud = pt_u32(&pt, "console_baud"), .text = scn_point_get(&pt, "text"),
-                            .probe_symbol = scn_point_get(&pt, "probe_symbol")};
+                            .probe_symbol = scn_point_get(&pt, "probe_symbol"), .port = scn_point_get(&pt, "port")};
+        int uart = radio_port_uart(p.port);
+        if (uart < 0) {
+            snprintf(err, errlen, "radio: port must be uart0 or uart1, not '%s'", p.port);
+            return CON_FAIL;
+        }
+        if (p.probe_symbol && !strcmp(p.probe_symbol, "auto"))
+            p.probe_symbol = uart == 0 ? "eno_pl011_isr" : "eno_isr";
         char probe[160] = "";
         if (p.probe_symbol && p.probe_symbol[0] && strcmp(p.probe_symbol, "none") != 0)
-            snprintf(probe, sizeof probe, "29=%s", p.probe_symbol);
+            snprintf(probe, sizeof probe, "%u=%s", radio_port_irq(uart), p.probe_symbol);
         for (unsigned r = 0; r < s->reps && rc == CON_OK; r++) {
             progress(pg, cfg0->kind, pname, r + 1, s->reps);
             char script[1200], report[1200], stats[1200];
@@ -158,6 +165,7 @@ static int run_radio(const scenario_t *s, const sk_target_cfg_t *cfg0, sk_result
             sk_target_cfg_t cfg = *cfg0;
             cfg.modem_script = script;
             cfg.modem_report = report;
+            cfg.modem_on_uart0 = uart == 0;
             cfg.stats_json = stats;
             cfg.irq_probe = probe[0] ? probe : NULL;
             sk_target_t t;

@@ -18,6 +18,8 @@ typedef struct sk_target_cfg {
     bool icount;             /* qemu: -icount shift=0,sleep=off */
     const char *modem_script;/* sim: --uart1-modem (radio workload), or NULL */
     const char *modem_report;/* sim: --modem-report */
+    bool modem_on_uart0;     /* sim: false = --uart1-modem (console on uart0), true = --uart0-modem
+                              * with the console on uart1 (--uart1 stdio --cmdline sk.console=uart1) */
     const char *stats_json;  /* sim: --stats-json */
     const char *irq_probe;   /* sim: --irq-probe SRC=SYMBOL (radio: VMIT entry latency), or NULL;
                               * the symbol needs the ELF: kernel.img is replaced by the kernel.elf
