@@ -53,6 +53,9 @@ typedef struct radio_outcome {
 
 /* Writes the modem script for p (distinct sender ids, rps/4bs alternating per group). */
 int radio_write_script(const char *path, const radio_params_t *p);
+/* The ESP3 frame of radio_write_script()'s telegram `id` in group `group` (rps for even
+ * groups, 4bs for odd ones, with the modem model's default optional data); its length or 0. */
+size_t radio_build_frame(uint64_t group, uint32_t id, uint8_t *out, size_t cap);
 /* Parses a modem report (JSON lines). *tels malloc'ed. -1 + err on malformed input. */
 int radio_read_report(const char *path, radio_tel_t **tels, size_t *n, bool *done, char *err, size_t errlen);
 /* True once the report has its final {"done": true ...} line. */
