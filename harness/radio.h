@@ -1,6 +1,7 @@
 /* The `radio` workload: EnOcean ESP3 telegrams from the simulator's modem model
- * (bcm2835-sim --uart1-modem, sim/link/enocean_modem.h) into the firmware's mini UART,
- * decoded `eno` lines checked against what the modem sent. See harness/README.md. */
+ * (bcm2835-sim --uart1-modem / --uart0-modem, sim/link/enocean_modem.h) into the firmware's
+ * mini UART or PL011, or from skbench itself into ttyAMA0 of Linux on QEMU (radio.c, host
+ * modem); decoded `eno` lines checked against what was sent. See harness/README.md. */
 #ifndef SK_RADIO_H
 #define SK_RADIO_H
 #include "results.h"

@@ -227,7 +227,7 @@ real_linux)
         || { tail -20 build-image.log; fail "linux image build"; }
     SK_BUILD_DIR=$SK_BUILD_DIR "$SKBENCH" run md5-quick --target linux --out "$W/out" --quiet; rc=$?
     expect_rc 0 $rc "real linux run"; tail -5 out/traces/serial-linux.log 2>/dev/null
-    pgrep -f "qemu-system-arm.*initramfs" && fail "qemu left running"
+    pgrep -f "qemu-system-arm.*$SK_BUILD_DIR/linux/initramfs" && fail "qemu left running"  # ours only (shared host)
     ;;
 real_linux_radio)
     # the radio workload against Linux on QEMU raspi0: boot-qemu --radio (console on ttyS1),

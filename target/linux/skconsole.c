@@ -103,7 +103,9 @@ static int skc_tty_setup(int fd)
     t.c_iflag &= ~(tcflag_t)(IXON | IXOFF | INLCR | IGNCR | ISTRIP);
     t.c_iflag |= ICRNL;
     t.c_oflag |= OPOST | ONLCR;
-    return tcsetattr(fd, TCSANOW, &t);
+    /* TCSADRAIN: the line is reprogrammed with the transmitter idle (QEMU's mini UART takes
+     * the divisor's high byte into IER: changing it mid-transmission can stall TX) */
+    return tcsetattr(fd, TCSADRAIN, &t);
 }
 
 static void skc_md5(skc_t *self, const char *args)
@@ -177,7 +179,7 @@ static void skc_echo(skc_t *self, int on)
         t.c_lflag |= ECHO | ECHOE | ECHOK | ECHOKE;
     else
         t.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHOKE);
-    tcsetattr(self->fd, TCSANOW, &t);
+    tcsetattr(self->fd, TCSADRAIN, &t); /* see skc_tty_setup */
 }
 
 static void skc_eno_stop(skc_t *self)
