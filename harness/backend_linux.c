@@ -41,13 +41,15 @@ int backend_linux_start(sk_target_t *t, const sk_target_cfg_t *cfg, char *err, s
         argv[a++] = "--echo-port";
         argv[a++] = eport;
     }
+    if (cfg->modem_on_uart0) argv[a++] = "--radio"; /* console on ttyS1, ttyAMA0 for the modem */
     argv[a++] = "--";
     argv[a++] = "sh";
     argv[a++] = "-c";
-    argv[a++] = "echo \"sk-linux-port $SK_SERIAL_PORT $SK_BOOT_READY_S ${SK_UDP_PORT:-0}\"; read _unused || true";
+    argv[a++] = "echo \"sk-linux-port $SK_SERIAL_PORT $SK_BOOT_READY_S ${SK_UDP_PORT:-0} ${SK_MODEM_PORT:-0}\"; "
+                "read _unused || true";
     argv[a] = NULL;
-    target_note(t, "spawn: %s --board %s --timeout %s%s -- (port helper)", cfg->linux_boot, board, timeout,
-                cfg->icount ? " --icount" : "");
+    target_note(t, "spawn: %s --board %s --timeout %s%s%s -- (port helper)", cfg->linux_boot, board, timeout,
+                cfg->icount ? " --icount" : "", cfg->modem_on_uart0 ? " --radio" : "");
     if (proc_spawn_nice(&t->proc, argv, PROC_IO_PIPE, t->stderr_path, SK_TARGET_NICE) != 0) {
         snprintf(err, errlen, "cannot start %s: %s", cfg->linux_boot, strerror(errno));
         return -1;
@@ -69,11 +71,17 @@ int backend_linux_start(sk_target_t *t, const sk_target_cfg_t *cfg, char *err, s
             return -1;
         }
         double ready_s;
-        int n = sscanf(line, "sk-linux-port %d %lf %d", &port, &ready_s, &t->udp_port);
+        int mport = 0;
+        int n = sscanf(line, "sk-linux-port %d %lf %d %d", &port, &ready_s, &t->udp_port, &mport);
         if (n >= 1) {
             if (n < 3) t->udp_port = 0;
+            t->modem_port = n >= 4 ? mport : 0;
             break;
         }
+    }
+    if (cfg->modem_on_uart0 && t->modem_port <= 0) {
+        snprintf(err, errlen, "boot-qemu --radio gave no modem port (SK_MODEM_PORT)");
+        return -1;
     }
     target_note(t, "Linux ready (%s); console on 127.0.0.1:%d", line, port);
     if (backend_connect(t, port, proc_now() + 30, err, errlen) != 0) return -1;

@@ -19,9 +19,19 @@ static const char *sibling_elf(const char *img, char *buf, size_t len)
 
 int backend_sim_start(sk_target_t *t, const sk_target_cfg_t *cfg, char *err, size_t errlen)
 {
-    char *argv[24] = {(char *)cfg->sim_path, "--board", (char *)cfg->board, "--timing", "trm", "--uart0", "stdio"};
+    char *argv[28] = {(char *)cfg->sim_path, "--board", (char *)cfg->board, "--timing", "trm", "--uart0", "stdio"};
     int a = 7;
-    if (cfg->modem_script) { /* radio: the EnOcean modem model on the mini UART */
+    if (cfg->modem_script && cfg->modem_on_uart0) {
+        /* radio on the PL011: the console moves to the mini UART (firmware boot command line) */
+        argv[6] = "null";
+        argv[a++] = "--uart1";
+        argv[a++] = "stdio";
+        argv[a++] = "--cmdline";
+        argv[a++] = "sk.console=uart1";
+        argv[a++] = "--uart0-modem";
+        argv[a++] = (char *)cfg->modem_script;
+        if (cfg->modem_report) { argv[a++] = "--modem-report"; argv[a++] = (char *)cfg->modem_report; }
+    } else if (cfg->modem_script) { /* radio: the EnOcean modem model on the mini UART */
         argv[a++] = "--uart1-modem";
         argv[a++] = (char *)cfg->modem_script;
         if (cfg->modem_report) { argv[a++] = "--modem-report"; argv[a++] = (char *)cfg->modem_report; }

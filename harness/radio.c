@@ -3,8 +3,18 @@
 #include "radio.h"
 #include "console.h"
 #include <cjson/cJSON.h>
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,11 +247,208 @@ void radio_match(radio_tel_t *tels, size_t ntel, const radio_eno_t *ev, size_t n
     free(lat);
 }
 
+int radio_port_uart(const char *port)
+{
+    if (!port || !strcmp(port, "uart1")) return 1;
+    return strcmp(port, "uart0") == 0 ? 0 : -1;
+}
+
+unsigned radio_port_irq(int uart) { return uart == 0 ? 57u : 29u; /* BCM2835 IRQ_UART0, IRQ_AUX */ }
+
+/* ---- the host modem (Linux baseline on QEMU) ------------------------------------------------
+ * QEMU has no modem model: skbench plays the telegrams of radio_write_script() itself into
+ * the socket behind the guest's ttyAMA0 (boot-qemu --radio) and writes the same report
+ * lines as the simulator's modem (sim/link/enocean_modem.h), with host microseconds since
+ * the run's origin in place of cycles ("cpu_hz": 1000000). QEMU's PL011 reads the socket
+ * only while its FIFO has room, and nothing paces it at the baud rate: bursts are written
+ * back to back, one write per telegram, and its end time is when that write returned. */
+#define RADIO_MODEM_STALL_S 60.0 /* bound on QEMU not taking a byte */
+
+static const uint8_t radio_opt[7] = {3, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0}; /* sub dst dBm sec */
+
+static uint8_t radio_crc8(const uint8_t *p, size_t n)
+{
+    uint8_t c = 0;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int b = 0; b < 8; b++) c = (uint8_t)((c & 0x80u) ? (unsigned)(c << 1) ^ 0x07u : (unsigned)(c << 1));
+    }
+    return c;
+}
+
+size_t radio_build_frame(uint64_t group, uint32_t id, uint8_t *out, size_t cap)
+{
+    uint8_t body[32];
+    size_t d = 0;
+    if (group % 2 == 0) { /* rps id=.. data=50 status=30 */
+        body[d++] = 0xF6;
+        body[d++] = 0x50;
+    } else {              /* 4bs id=.. data=0800000g status=00 */
+        uint32_t v = 0x08000000u + (uint32_t)group;
+        body[d++] = 0xA5;
+        for (int k = 3; k >= 0; k--) body[d++] = (uint8_t)(v >> (8 * k));
+    }
+    for (int k = 3; k >= 0; k--) body[d++] = (uint8_t)(id >> (8 * k));
+    body[d++] = group % 2 == 0 ? 0x30 : 0x00;
+    size_t dlen = d;
+    memcpy(body + d, radio_opt, sizeof radio_opt);
+    d += sizeof radio_opt;
+    size_t n = 1 + 4 + 1 + d + 1;
+    if (n > cap) return 0;
+    out[0] = 0x55;
+    out[1] = (uint8_t)(dlen >> 8);
+    out[2] = (uint8_t)dlen;
+    out[3] = sizeof radio_opt;
+    out[4] = 0x01; /* RADIO_ERP1 */
+    out[5] = radio_crc8(out + 1, 4);
+    memcpy(out + 6, body, d);
+    out[6 + d] = radio_crc8(body, d);
+    return n;
+}
+
+typedef struct host_modem {
+    int fd;
+    const radio_params_t *p;
+    FILE *rep;
+    double t0;
+    pthread_t th;
+    bool running;
+    volatile int stop;
+    int failed;        /* set by the thread; err says why */
+    char err[200];
+} host_modem_t;
+
+static uint64_t hm_us(const host_modem_t *m) { return (uint64_t)llround((proc_now() - m->t0) * 1e6); }
+
+/* all of buf, bounded by RADIO_MODEM_STALL_S without progress; -1 on error/stop */
+static int hm_write(host_modem_t *m, const uint8_t *buf, size_t n)
+{
+    size_t off = 0;
+    double last = proc_now();
+    while (off < n) {
+        if (m->stop) return -1;
+        struct pollfd pfd = {.fd = m->fd, .events = POLLOUT};
+        int r = poll(&pfd, 1, 100);
+        if (r < 0 && errno != EINTR) { snprintf(m->err, sizeof m->err, "modem poll: %s", strerror(errno)); return -1; }
+        if (r <= 0) {
+            if (proc_now() - last > RADIO_MODEM_STALL_S) {
+                snprintf(m->err, sizeof m->err, "QEMU took no modem byte for %.0f s", RADIO_MODEM_STALL_S);
+                return -1;
+            }
+            continue;
+        }
+        ssize_t w = send(m->fd, buf + off, n - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (w <= 0) { snprintf(m->err, sizeof m->err, "modem socket: %s", strerror(errno)); return -1; }
+        off += (size_t)w;
+        last = proc_now();
+    }
+    return 0;
+}
+
+static void *hm_main(void *arg)
+{
+    host_modem_t *m = arg;
+    const radio_params_t *p = m->p;
+    uint64_t left = p->telegrams, g = 0, i = 0, bytes = 0;
+    uint32_t id = RADIO_ID_BASE;
+    fprintf(m->rep, "{\"enocean_modem\": 1, \"script\": \"skbench host modem (QEMU ttyAMA0 socket)\", "
+                    "\"cpu_hz\": 1000000, \"baud\": %u, \"seed\": 1, \"start\": \"rx\"}\n", p->baud);
+    while (left && !m->failed && !m->stop) {
+        uint64_t n = left < p->burst ? left : p->burst;
+        if (g && p->gap_us) {
+            struct timespec ts = {.tv_sec = p->gap_us / 1000000u, .tv_nsec = (long)(p->gap_us % 1000000u) * 1000};
+            while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !m->stop) {}
+        }
+        for (uint64_t k = 0; k < n; k++, i++) {
+            uint8_t f[64];
+            size_t len = radio_build_frame(g, id + (uint32_t)k, f, sizeof f);
+            uint64_t t_start = hm_us(m);
+            if (hm_write(m, f, len) != 0) {
+                m->failed = !m->stop; /* a stop request is no failure */
+                break;
+            }
+            uint64_t t_end = hm_us(m);
+            bytes += len;
+            char hex[2 * sizeof f + 1];
+            for (size_t b = 0; b < len; b++) snprintf(hex + 2 * b, 3, "%02x", f[b]);
+            fprintf(m->rep, "{\"i\": %llu, \"line\": 0, \"kind\": \"%s\", \"len\": %zu, \"start_cycle\": %llu, "
+                            "\"end_cycle\": %llu, \"valid\": true, \"corrupt\": 0, \"wire_lost\": 0, "
+                            "\"baud_mismatch\": 0, \"hex\": \"%s\"}\n",
+                    (unsigned long long)i, g % 2 ? "4bs" : "rps", len, (unsigned long long)t_start,
+                    (unsigned long long)t_end, hex);
+        }
+        fflush(m->rep);
+        id += (uint32_t)n;
+        left -= n;
+        g++;
+    }
+    fprintf(m->rep, "{\"done\": %s, \"telegrams\": %llu, \"valid_telegrams\": %llu, \"bytes\": %llu, "
+                    "\"wire_lost_bytes\": 0, \"wire_lost_telegrams\": 0, \"corrupt_bytes\": 0, "
+                    "\"corrupt_telegrams\": 0, \"baud_mismatch_bytes\": 0, \"late_starts\": 0, \"collisions\": 0, "
+                    "\"origin_cycle\": 0, \"end_cycle\": %llu}\n",
+            i == p->telegrams ? "true" : "false", (unsigned long long)i, (unsigned long long)i, (unsigned long long)bytes,
+            (unsigned long long)hm_us(m));
+    fflush(m->rep);
+    return NULL;
+}
+
+static int hm_start(host_modem_t *m, int port, const radio_params_t *p, const char *report_path, double t0,
+                    char *err, size_t errlen)
+{
+    memset(m, 0, sizeof *m);
+    m->fd = -1;
+    m->p = p;
+    m->t0 = t0;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    m->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (m->fd < 0 || connect(m->fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        snprintf(err, errlen, "cannot connect to the modem socket 127.0.0.1:%d: %s", port, strerror(errno));
+        if (m->fd >= 0) close(m->fd);
+        m->fd = -1;
+        return -1;
+    }
+    int one = 1;
+    setsockopt(m->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    m->rep = fopen(report_path, "w");
+    if (!m->rep) {
+        snprintf(err, errlen, "cannot write %s: %s", report_path, strerror(errno));
+        close(m->fd);
+        m->fd = -1;
+        return -1;
+    }
+    if (pthread_create(&m->th, NULL, hm_main, m) != 0) {
+        snprintf(err, errlen, "cannot start the modem thread");
+        fclose(m->rep);
+        close(m->fd);
+        m->fd = -1;
+        return -1;
+    }
+    m->running = true;
+    return 0;
+}
+
+/* Stops (if still sending) and joins; 0, or -1 with err when the modem failed. */
+static int hm_finish(host_modem_t *m, char *err, size_t errlen)
+{
+    if (!m->running) return 0;
+    m->stop = 1;
+    pthread_join(m->th, NULL);
+    m->running = false;
+    fclose(m->rep);
+    close(m->fd);
+    if (m->failed && err) snprintf(err, errlen, "host modem: %s", m->err);
+    return m->failed ? -1 : 0;
+}
+
 /* ---- the run ------------------------------------------------------------------------------ */
 typedef struct {
     radio_eno_t *ev;
     size_t n, cap;
     radio_fwstats_t fw;
+    bool wall;   /* linux: stamp decoded lines with host µs since t0 (no target clock) */
+    double t0;
 } collect_t;
 
 static int collect(collect_t *c, const char *line)
@@ -254,7 +461,13 @@ static int collect(collect_t *c, const char *line)
             c->ev = ne;
             c->cap = nc;
         }
-        if (radio_parse_eno(line, &c->ev[c->n]) == 0) c->n++;
+        if (radio_parse_eno(line, &c->ev[c->n]) == 0) {
+            if (c->wall) {
+                c->ev[c->n].cyc = (uint32_t)llround((proc_now() - c->t0) * 1e6);
+                c->ev[c->n].has_cyc = true;
+            }
+            c->n++;
+        }
         return 1;
     }
     if (!strncmp(line, "eno-stats ", 10)) {
@@ -323,26 +536,26 @@ static cJSON *sim_stats_load(const char *path)
     return o;
 }
 
-static void sim_uart1_stats(const cJSON *stats, double *overruns, double *dropped)
+static void sim_uart_stats(const cJSON *stats, int uart, double *overruns, double *dropped)
 {
     *overruns = *dropped = -1;
-    cJSON *u = cJSON_GetObjectItem(cJSON_GetObjectItem(stats, "devices"), "uart1");
+    cJSON *u = cJSON_GetObjectItem(cJSON_GetObjectItem(stats, "devices"), uart == 0 ? "uart0" : "uart1");
     cJSON *ov = cJSON_GetObjectItem(u, "rx_overruns"), *dr = cJSON_GetObjectItem(u, "rx_dropped_disabled");
     if (cJSON_IsNumber(ov)) *overruns = ov->valuedouble;
     if (cJSON_IsNumber(dr)) *dropped = dr->valuedouble;
 }
 
-/* --irq-probe figures of source 29 (AUX, mini UART) from the --stats-json document, in µs.
- * false when the run had no such probe (e.g. no kernel.elf); -1 values when it never hit */
-static bool sim_irq_probe_stats(const cJSON *stats, double *median, double *p99, double *max)
+/* --irq-probe figures of source src (29 AUX / 57 PL011) from the --stats-json document, in
+ * µs. false when the run had no such probe (e.g. no kernel.elf); -1 values when it never hit */
+static bool sim_irq_probe_stats(const cJSON *stats, unsigned src, double *median, double *p99, double *max)
 {
     bool found = false;
     *median = *p99 = *max = -1;
     cJSON *p;
     cJSON_ArrayForEach(p, cJSON_GetObjectItem(stats, "irq_probes"))
     {
-        cJSON *src = cJSON_GetObjectItem(p, "src"), *hits = cJSON_GetObjectItem(p, "hits");
-        if (!cJSON_IsNumber(src) || src->valueint != 29) continue;
+        cJSON *s = cJSON_GetObjectItem(p, "src"), *hits = cJSON_GetObjectItem(p, "hits");
+        if (!cJSON_IsNumber(s) || s->valueint != (int)src) continue;
         found = true;
         if (!cJSON_IsNumber(hits) || hits->valuedouble <= 0) break;
         cJSON *me = cJSON_GetObjectItem(p, "median_us"), *pp = cJSON_GetObjectItem(p, "p99_us"),
@@ -369,21 +582,28 @@ int radio_run(sk_target_t *t, const radio_params_t *p, const char *report_path, 
     char cmd[64];
     double deadline = proc_now() + timeout_s, cpu_us = 0, host0 = proc_now();
     int rc = CON_OK;
-    if (p->console_baud) {
+    /* Linux on QEMU: skbench is the modem (host_modem_t); the console has no rate to set and
+     * skconsole no timer storm (the load there is md5 alone) */
+    bool wall = t->modem_port > 0;
+    host_modem_t hm = {.running = false};
+    c.wall = wall;
+    c.t0 = proc_now();
+    if (p->console_baud && !wall) {
         /* the reply comes at the old rate; a pty or socket link has no rate to follow */
         snprintf(cmd, sizeof cmd, "baud %u", p->console_baud);
         rc = command(t, &c, cmd, "baud ", timeout_s, NULL, 0, err, errlen);
     }
-    if (rc == CON_OK && p->storm) {
+    if (rc == CON_OK && p->storm && !wall) {
         snprintf(cmd, sizeof cmd, "storm %u", p->storm);
         rc = command(t, &c, cmd, "storm hz=", timeout_s, NULL, 0, err, errlen);
     }
     if (rc == CON_OK) {
-        snprintf(cmd, sizeof cmd, "eno start %u", p->baud);
+        snprintf(cmd, sizeof cmd, "eno start %u %s", p->baud, radio_port_uart(p->port) == 0 ? "uart0" : "uart1");
         rc = command(t, &c, cmd, "eno started", timeout_s, NULL, 0, err, errlen);
     }
+    if (rc == CON_OK && wall && hm_start(&hm, t->modem_port, p, report_path, c.t0, err, errlen) != 0) rc = CON_FAIL;
     /* load until the modem has sent everything */
-    while (rc == CON_OK && !radio_report_done(report_path)) {
+    while (rc == CON_OK && !radio_report_done(report_path) && !(wall && hm.failed)) {
         if (proc_now() > deadline) {
             snprintf(err, errlen, "timeout: the modem had not sent all %llu telegrams after %.0f s",
                      (unsigned long long)p->telegrams, timeout_s);
@@ -398,6 +618,16 @@ int radio_run(sk_target_t *t, const radio_params_t *p, const char *report_path, 
             if (r == TGT_LINE) collect(&c, line);
             else if (r != TGT_TIMEOUT) rc = rlink_error(r, "receiving telegrams", err, errlen);
         }
+    }
+    if (wall && hm_finish(&hm, err, errlen) != 0 && rc == CON_OK) rc = CON_FAIL;
+    /* Linux: skesp3 may still be decoding what QEMU took last; its lines come before the
+     * stats only if we wait for them (all decoded, or 3 s without a new line) */
+    while (rc == CON_OK && wall && c.n < p->telegrams && proc_now() < deadline) {
+        char line[1024];
+        int r = target_read_line(t, line, sizeof line, proc_now() + 3.0, NULL);
+        if (r == TGT_TIMEOUT) break;
+        if (r != TGT_LINE) rc = rlink_error(r, "receiving the last telegrams", err, errlen);
+        else collect(&c, line);
     }
     if (rc == CON_OK) rc = command(t, &c, "eno stats", "eno-stats ", timeout_s, NULL, 0, err, errlen);
     if (rc == CON_OK && !c.fw.seen) {
@@ -414,7 +644,7 @@ int radio_run(sk_target_t *t, const radio_params_t *p, const char *report_path, 
         radio_match(tels, nt, c.ev, c.n, cpu_hz, &o);
         double hw_ov, hw_dis;
         cJSON *stats = sim_stats_load(stats_json);
-        sim_uart1_stats(stats, &hw_ov, &hw_dis);
+        sim_uart_stats(stats, radio_port_uart(p->port), &hw_ov, &hw_dis);
         memset(s, 0, sizeof *s);
         s->n = p->telegrams;
         s->exec_us = o.stream_us;
@@ -436,13 +666,18 @@ int radio_run(sk_target_t *t, const radio_params_t *p, const char *report_path, 
         put(s, "latency_median_us", o.lat_median_us);
         put(s, "latency_p99_us", o.lat_p99_us);
         put(s, "latency_max_us", o.lat_max_us);
+        /* 1: latency is host wall time (Linux on QEMU: the harness's write of a telegram to
+         * the decoded line's arrival), 0: simulated time (last stop bit to the app handler) */
+        put(s, "latency_wall_clock", wall ? 1 : 0);
+        put(s, "storm_hz", wall ? 0 : (double)p->storm);
         if (p->probe_symbol && p->probe_symbol[0] && strcmp(p->probe_symbol, "none") != 0) {
             double vm, vp, vx;
-            if (sim_irq_probe_stats(stats, &vm, &vp, &vx)) {
+            unsigned src = radio_port_irq(radio_port_uart(p->port));
+            if (sim_irq_probe_stats(stats, src, &vm, &vp, &vx)) {
                 put(s, "vmit_entry_median_us", vm);
                 put(s, "vmit_entry_p99_us", vp);
                 put(s, "vmit_entry_max_us", vx);
-                target_note(t, "radio: VMIT entry (source 29 -> %s) median %.3f p99 %.3f max %.3f us",
+                target_note(t, "radio: VMIT entry (source %u -> %s) median %.3f p99 %.3f max %.3f us", src,
                             p->probe_symbol, vm, vp, vx);
             }
         }

@@ -1,6 +1,7 @@
 /* The `radio` workload: EnOcean ESP3 telegrams from the simulator's modem model
- * (bcm2835-sim --uart1-modem, sim/link/enocean_modem.h) into the firmware's mini UART,
- * decoded `eno` lines checked against what the modem sent. See harness/README.md. */
+ * (bcm2835-sim --uart1-modem / --uart0-modem, sim/link/enocean_modem.h) into the firmware's
+ * mini UART or PL011, or from skbench itself into ttyAMA0 of Linux on QEMU (radio.c, host
+ * modem); decoded `eno` lines checked against what was sent. See harness/README.md. */
 #ifndef SK_RADIO_H
 #define SK_RADIO_H
 #include "results.h"
@@ -18,8 +19,9 @@ typedef struct radio_params {
     uint32_t storm;       /* timer interrupt storm (Hz); 0 = none */
     uint32_t console_baud;/* console rate for the run (one report line per telegram must fit); 0 = keep */
     const char *text;     /* md5 text */
-    const char *probe_symbol; /* sim --irq-probe 29=SYMBOL (VMIT entry latency of the mini UART
-                               * source up to that symbol); NULL, "" or "none" = no probe */
+    const char *probe_symbol; /* sim --irq-probe SRC=SYMBOL (VMIT entry latency of the modem
+                               * UART's source up to that symbol); NULL, "" or "none" = no probe */
+    const char *port;     /* "uart1" (mini UART, default) or "uart0" (PL011) */
 } radio_params_t;
 
 /* One telegram of the modem report (valid ESP3 ERP1 frames decoded). */
@@ -52,6 +54,9 @@ typedef struct radio_outcome {
 
 /* Writes the modem script for p (distinct sender ids, rps/4bs alternating per group). */
 int radio_write_script(const char *path, const radio_params_t *p);
+/* The ESP3 frame of radio_write_script()'s telegram `id` in group `group` (rps for even
+ * groups, 4bs for odd ones, with the modem model's default optional data); its length or 0. */
+size_t radio_build_frame(uint64_t group, uint32_t id, uint8_t *out, size_t cap);
 /* Parses a modem report (JSON lines). *tels malloc'ed. -1 + err on malformed input. */
 int radio_read_report(const char *path, radio_tel_t **tels, size_t *n, bool *done, char *err, size_t errlen);
 /* True once the report has its final {"done": true ...} line. */
@@ -62,6 +67,10 @@ int radio_parse_fwstats(const char *line, radio_fwstats_t *s);
  * (cyc - end_cycle) mod 2^32 cycles at cpu_hz. */
 void radio_match(radio_tel_t *tels, size_t ntel, const radio_eno_t *ev, size_t nev, uint64_t cpu_hz,
                  radio_outcome_t *o);
+
+/* 0 for "uart0", 1 for "uart1" or NULL, -1 otherwise; the IC source of that UART. */
+int radio_port_uart(const char *port);
+unsigned radio_port_irq(int uart);
 
 /* Runs one sample on a started, ready target (sim with the modem attached). Fills the
  * sample's counters. CON_* code; a wrong decoded telegram is CON_WRONG. */

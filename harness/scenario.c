@@ -35,8 +35,12 @@ static const param_spec_t RADIO_PARAMS[] = {
     {"storm", SCN_T_UINT, 0, 1000000, 0, "0"},
     {"console_baud", SCN_T_UINT, 0, 3000000, 0, "921600"},
     {"text", SCN_T_TEXT, 0, 0, 0, "The quick brown fox jumps over the lazy dog"},
-    /* --irq-probe 29=SYMBOL: VMIT entry latency of the mini UART source ("none": off) */
-    {"probe_symbol", SCN_T_TEXT, 0, 0, 0, "eno_isr"},
+    /* the firmware UART the modem is on: uart1 (mini UART) or uart0 (PL011; the console
+     * then runs on the mini UART: sim --cmdline sk.console=uart1) */
+    {"port", SCN_T_TEXT, 0, 0, 0, "uart1"},
+    /* --irq-probe SRC=SYMBOL: VMIT entry latency of the modem UART's source ("none": off;
+     * "auto": eno_isr on source 29 for uart1, eno_pl011_isr on source 57 for uart0) */
+    {"probe_symbol", SCN_T_TEXT, 0, 0, 0, "auto"},
 };
 /* udp-echo: N sequential UDP echo requests (harness/udpecho.h) */
 static const param_spec_t UDPECHO_PARAMS[] = {
@@ -81,8 +85,10 @@ const char *scn_workload_params(const char *workload)
     if (strcmp(workload, "radio") == 0)
         return "telegrams (1..1e7, default 100000), baud (57600 default, 115200), burst (telegrams back to back, "
                "default 1), gap_us (idle between bursts, default 0), md5 (app load: md5 N repeated, 0 = none), "
-               "storm (timer IRQ storm Hz, 0 = none), text (md5 text), probe_symbol (handler symbol for the "
-               "VMIT entry latency probe on source 29, default eno_isr, none = off); target sim only";
+               "storm (timer IRQ storm Hz, 0 = none), text (md5 text), port (uart1 = mini UART, default; uart0 = "
+               "PL011 with the console on the mini UART), probe_symbol (handler symbol for the VMIT entry "
+               "latency probe on the port's source, default auto, none = off); targets sim and linux (QEMU raspi0, "
+               "ttyAMA0 fed by skbench: port uart0)";
     if (strcmp(workload, "udp-echo") == 0)
         return "n (requests 1..100000, default 100), size (payload bytes 0..1472, default 5 = \"Echo1\"), port "
                "(target's UDP echo port, default 5555), timeout_ms (per answer, default 1000), gap_us (pause "

@@ -128,7 +128,10 @@ static uint32_t pt_u32(const scn_point_t *pt, const char *k)
     return v ? (uint32_t)strtoul(v, NULL, 10) : 0;
 }
 
-/* radio: one simulator run per sample (the modem script is per point); target sim only. */
+/* radio: one target run per sample (the modem script is per point). sim: the simulator's
+ * modem model on the port's UART; linux: QEMU raspi0 booted by boot-qemu --radio, skbench
+ * writes the telegrams to ttyAMA0 (port uart0 only: QEMU's mini UART below ~98 kBd hangs
+ * Linux, target/linux/skesp3.c), latency in host wall time (radio.c, host modem). */
 static int run_radio(const scenario_t *s, const sk_target_cfg_t *cfg0, sk_results_t *res, progress_t *pg,
                      double timeout, char *err, size_t errlen)
 {
@@ -143,10 +146,22 @@ static int run_radio(const scenario_t *s, const sk_target_cfg_t *cfg0, sk_result
         radio_params_t p = {.telegrams = strtoull(scn_point_get(&pt, "telegrams"), NULL, 10),
                             .baud = pt_u32(&pt, "baud"), .burst = pt_u32(&pt, "burst"), .gap_us = pt_u32(&pt, "gap_us"),
                             .md5 = pt_u32(&pt, "md5"), .storm = pt_u32(&pt, "storm"), .console_baud = pt_u32(&pt, "console_baud"), .text = scn_point_get(&pt, "text"),
-                            .probe_symbol = scn_point_get(&pt, "probe_symbol")};
+                            .probe_symbol = scn_point_get(&pt, "probe_symbol"), .port = scn_point_get(&pt, "port")};
+        int uart = radio_port_uart(p.port);
+        bool lnx = strcmp(cfg0->kind, "linux") == 0;
+        if (uart < 0) {
+            snprintf(err, errlen, "radio: port must be uart0 or uart1, not '%s'", p.port);
+            return CON_FAIL;
+        }
+        if (lnx && uart != 0) {
+            snprintf(err, errlen, "radio on linux: set port=uart0 (ttyAMA0; the console moves to ttyS1)");
+            return CON_FAIL;
+        }
+        if (p.probe_symbol && !strcmp(p.probe_symbol, "auto"))
+            p.probe_symbol = uart == 0 ? "eno_pl011_isr" : "eno_isr";
         char probe[160] = "";
         if (p.probe_symbol && p.probe_symbol[0] && strcmp(p.probe_symbol, "none") != 0)
-            snprintf(probe, sizeof probe, "29=%s", p.probe_symbol);
+            snprintf(probe, sizeof probe, "%u=%s", radio_port_irq(uart), p.probe_symbol);
         for (unsigned r = 0; r < s->reps && rc == CON_OK; r++) {
             progress(pg, cfg0->kind, pname, r + 1, s->reps);
             char script[1200], report[1200], stats[1200];
@@ -161,6 +176,7 @@ static int run_radio(const scenario_t *s, const sk_target_cfg_t *cfg0, sk_result
             sk_target_cfg_t cfg = *cfg0;
             cfg.modem_script = script;
             cfg.modem_report = report;
+            cfg.modem_on_uart0 = uart == 0;
             cfg.stats_json = stats;
             cfg.irq_probe = probe[0] ? probe : NULL;
             sk_target_t t;
@@ -170,7 +186,7 @@ static int run_radio(const scenario_t *s, const sk_target_cfg_t *cfg0, sk_result
                 (rc = console_ready(&t, cfg.boot_timeout_s, info, sizeof info, err, errlen)) == CON_OK) {
                 snprintf(res->target_info, sizeof res->target_info, "%s", info);
                 sk_sample_t smp;
-                rc = radio_run(&t, &p, report, stats, hz, timeout, &smp, err, errlen);
+                rc = radio_run(&t, &p, report, stats, lnx ? 1000000u : hz, timeout, &smp, err, errlen);
                 if (rc == CON_OK) {
                     snprintf(smp.target, sizeof smp.target, "%s", cfg.kind);
                     snprintf(smp.point, sizeof smp.point, "%s", pname);
@@ -488,9 +504,9 @@ static int cmd_run(int argc, char **argv)
     }
     if (nt == 0) { fprintf(stderr, "skbench run: empty --target\n"); free(s); return EXIT_USAGE; }
     for (int i = 0; i < nt; i++)
-        if (strcmp(s->workload, "radio") == 0 && strcmp(tv[i], "sim") != 0) {
-            fprintf(stderr, "skbench run: workload radio runs on target sim only (the EnOcean modem is a "
-                            "simulator model), not '%s'\n", tv[i]);
+        if (strcmp(s->workload, "radio") == 0 && strcmp(tv[i], "sim") != 0 && strcmp(tv[i], "linux") != 0) {
+            fprintf(stderr, "skbench run: workload radio runs on targets sim (the simulator's modem model) and "
+                            "linux (skbench feeds ttyAMA0 on QEMU), not '%s'\n", tv[i]);
             free(s);
             return EXIT_USAGE;
         }

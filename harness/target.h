@@ -18,6 +18,9 @@ typedef struct sk_target_cfg {
     bool icount;             /* qemu: -icount shift=0,sleep=off */
     const char *modem_script;/* sim: --uart1-modem (radio workload), or NULL */
     const char *modem_report;/* sim: --modem-report */
+    bool modem_on_uart0;     /* sim: false = --uart1-modem (console on uart0), true = --uart0-modem
+                              * with the console on uart1 (--uart1 stdio --cmdline sk.console=uart1);
+                              * linux: boot-qemu --radio (console on ttyS1, ttyAMA0 fed by skbench) */
     const char *stats_json;  /* sim: --stats-json */
     const char *irq_probe;   /* sim: --irq-probe SRC=SYMBOL (radio: VMIT entry latency), or NULL;
                               * the symbol needs the ELF: kernel.img is replaced by the kernel.elf
@@ -46,6 +49,7 @@ typedef struct sk_target {
     size_t len;
     bool seen_prompt;  /* the target prompts with `> `: wait for the prompt before sending */
     int udp_port;      /* qemu/linux with udp_guest_port: the forwarded host UDP port, else 0 */
+    int modem_port;    /* linux radio: boot-qemu --radio's socket feeding ttyAMA0 (0: none) */
 } sk_target_t;
 
 enum { TGT_LINE = 1, TGT_TIMEOUT = 0, TGT_EOF = -1, TGT_INTR = -2 };

@@ -24,6 +24,11 @@ static const char usage[] =
     "  --uart1-modem SCRIPT    EnOcean modem model on the mini UART: replays the ESP3 telegram\n"
     "                          SCRIPT at wire timing (format: sim/link/enocean_modem.h); UART1\n"
     "                          output goes to --uart1 (null or file:PATH only; default null)\n"
+    "  --uart0-modem SCRIPT    the same modem on the PL011 (UART0 output: --uart0 null or\n"
+    "                          file:PATH only; the guest's console then belongs on uart1,\n"
+    "                          e.g. --uart1 stdio --cmdline sk.console=uart1)\n"
+    "  --cmdline TEXT          boot command line as ATAGs at 0x100 (ATAG_CORE, ATAG_CMDLINE,\n"
+    "                          ATAG_NONE; r2 = 0x100), as the Pi firmware passes cmdline.txt\n"
     "  --modem-report FILE     write what the modem sent (JSON lines, per telegram: bytes,\n"
     "                          start_cycle, end_cycle; then totals) to FILE\n"
     "  --usb SETUP             what hangs on the USB root port: lan9512 (default on pi1b:\n"
@@ -64,7 +69,7 @@ static const char usage[] =
 
 enum { OPT_BOARD = 256, OPT_TIMING, OPT_UART0, OPT_UART0_IN, OPT_UART1, OPT_MAX_CYCLES, OPT_UNTIL_UART,
        OPT_WDOG, OPT_NO_SEMI, OPT_STATS, OPT_STATS_JSON, OPT_UART1_MODEM, OPT_MODEM_REPORT,
-       OPT_IRQ_PROBE, OPT_IRQ_PROBE_CSV, OPT_USB, OPT_ETH, OPT_ETH_PCAP, OPT_ETH_REPORT };
+       OPT_IRQ_PROBE, OPT_IRQ_PROBE_CSV, OPT_USB, OPT_ETH, OPT_ETH_PCAP, OPT_ETH_REPORT, OPT_UART0_MODEM, OPT_CMDLINE };
 
 static int bad(const char *fmt, const char *arg)
 {
@@ -201,6 +206,31 @@ static int write_json(sim_t *sim, const char *path, sim_stop_t r)
     return fclose(f);
 }
 
+/* Boot command line as the Pi firmware passes it without a device tree: an ATAG list at
+ * 0x100 (r2, set by the CPU reset): ATAG_CORE (size 2: no data), ATAG_CMDLINE, ATAG_NONE.
+ * Low RAM survives board resets, so a watchdog reboot sees the same line. */
+#define SIM_ATAGS_ADDR 0x100u
+#define SIM_CMDLINE_MAX 1024u
+static int write_atags(sim_t *sim, const char *cmdline)
+{
+    uint32_t w[4 + (SIM_CMDLINE_MAX + 4) / 4 + 2];
+    size_t n = 0, tl = strlen(cmdline) + 1, words = (tl + 3) / 4;
+    memset(w, 0, sizeof w);
+    w[n++] = 2;
+    w[n++] = 0x54410001u; /* ATAG_CORE */
+    w[n++] = (uint32_t)(2 + words);
+    w[n++] = 0x54410009u; /* ATAG_CMDLINE */
+    memcpy(&w[n], cmdline, tl);
+    n += words;
+    w[n++] = 0;
+    w[n++] = 0; /* ATAG_NONE */
+    if (sim_phys_write(sim, SIM_ATAGS_ADDR, w, n * 4) != 0) {
+        fprintf(stderr, "bcm2835-sim: cannot write the ATAGs at 0x%x\n", SIM_ATAGS_ADDR);
+        return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -210,6 +240,8 @@ int main(int argc, char **argv)
         {"uart0-in", required_argument, 0, OPT_UART0_IN},
         {"uart1", required_argument, 0, OPT_UART1},
         {"uart1-modem", required_argument, 0, OPT_UART1_MODEM},
+        {"uart0-modem", required_argument, 0, OPT_UART0_MODEM},
+        {"cmdline", required_argument, 0, OPT_CMDLINE},
         {"modem-report", required_argument, 0, OPT_MODEM_REPORT},
         {"max-cycles", required_argument, 0, OPT_MAX_CYCLES},
         {"until-uart", required_argument, 0, OPT_UNTIL_UART},
@@ -231,8 +263,9 @@ int main(int argc, char **argv)
     sim_config_default(&cfg);
     bool stats = false;
     const char *usb_setup = NULL;
-    const char *stats_json = NULL, *modem_script = NULL, *modem_report = NULL, *probe_csv = NULL;
+    const char *stats_json = NULL, *modem_script = NULL, *modem_report = NULL, *probe_csv = NULL, *cmdline = NULL;
     const char *eth_spec = NULL, *eth_pcap = NULL, *eth_report = NULL;
+    unsigned modem_uart = 1;
     probe_spec_t probes[SIM_IRQ_PROBE_MAX];
     int nprobes = 0;
     opterr = 0;
@@ -266,9 +299,16 @@ int main(int argc, char **argv)
             else cfg.uart1_spec = optarg;
             break;
         case OPT_UART0_IN: cfg.uart0_in = optarg; break;
+        case OPT_UART0_MODEM:
         case OPT_UART1_MODEM:
-            if (!optarg[0]) return bad("%sempty --uart1-modem script path", "");
+            if (!optarg[0]) return bad("%sempty modem script path", "");
+            if (modem_script) return bad("%sonly one of --uart0-modem / --uart1-modem", "");
             modem_script = optarg;
+            modem_uart = c == OPT_UART0_MODEM ? 0 : 1;
+            break;
+        case OPT_CMDLINE:
+            if (strlen(optarg) > SIM_CMDLINE_MAX) return bad("--cmdline longer than 1024 bytes: '%.40s...'", optarg);
+            cmdline = optarg;
             break;
         case OPT_MODEM_REPORT:
             if (!optarg[0]) return bad("%sempty --modem-report path", "");
@@ -334,14 +374,19 @@ int main(int argc, char **argv)
         }
     }
     if (optind != argc - 1) return bad("%sexactly one KERNEL argument expected", "");
-    if (modem_report && !modem_script) return bad("%s--modem-report needs --uart1-modem", "");
+    if (modem_report && !modem_script) return bad("%s--modem-report needs --uart1-modem or --uart0-modem", "");
     if (eth_report && (!eth_spec || strncmp(eth_spec, "peer:", 5)))
         return bad("%s--eth-report needs --eth peer:SCRIPT", "");
-    if (modem_script) {
+    if (modem_script && modem_uart == 1) {
         /* the modem is the only RX source of the mini UART: no interactive input there */
         if (!cfg.uart1_spec) cfg.uart1_spec = "null";
         else if (strcmp(cfg.uart1_spec, "null") && strcmp(cfg.uart1_spec, "none") && strncmp(cfg.uart1_spec, "file:", 5))
             return bad("--uart1 '%s' cannot be combined with --uart1-modem (null or file:PATH)", cfg.uart1_spec);
+    } else if (modem_script) {
+        /* the same for the PL011; --uart0 must be given (its default is the console's stdio) */
+        if (!cfg.uart0_spec || (strcmp(cfg.uart0_spec, "null") && strcmp(cfg.uart0_spec, "none") && strncmp(cfg.uart0_spec, "file:", 5)))
+            return bad("--uart0-modem needs --uart0 null or file:PATH (got '%s')", cfg.uart0_spec ? cfg.uart0_spec : "stdio");
+        if (cfg.uart0_in) return bad("%s--uart0-in cannot be combined with --uart0-modem", "");
     }
     const char *kernel = argv[optind];
     if (access(kernel, R_OK) != 0) {
@@ -354,7 +399,7 @@ int main(int argc, char **argv)
         sim_free(sim);
         return SIM_STOP_USAGE; /* unknown link spec or one that cannot be opened */
     }
-    if (modem_script && soc_attach_modem(sim_soc(sim), modem_script, modem_report) != 0) {
+    if (modem_script && soc_attach_modem_on(sim_soc(sim), modem_uart, modem_script, modem_report) != 0) {
         sim_free(sim);
         return SIM_STOP_USAGE; /* a bad script is a usage error (messages name file:line) */
     }
@@ -369,7 +414,7 @@ int main(int argc, char **argv)
         sim_free(sim);
         return SIM_STOP_USAGE;
     }
-    if (sim_load_image(sim, kernel) != 0) {
+    if (sim_load_image(sim, kernel) != 0 || (cmdline && write_atags(sim, cmdline) != 0)) {
         sim_free(sim);
         return SIM_STOP_ERROR;
     }

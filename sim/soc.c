@@ -301,17 +301,26 @@ bool soc_idle(soc_t *s, bool block)
 
 int soc_attach_modem(soc_t *s, const char *script_path, const char *report_path)
 {
-    if (!s->link1) {
-        fprintf(stderr, "bcm2835-sim: the EnOcean modem needs the mini UART link (uart1)\n");
+    return soc_attach_modem_on(s, 1, script_path, report_path);
+}
+
+int soc_attach_modem_on(soc_t *s, unsigned uart, const char *script_path, const char *report_path)
+{
+    uart_link_t *link = uart == 0 ? s->link0 : uart == 1 ? s->link1 : NULL;
+    if (!link) {
+        fprintf(stderr, "bcm2835-sim: the EnOcean modem needs a connected uart0 or uart1 link\n");
         return -1;
     }
     if (s->modem) {
-        fprintf(stderr, "bcm2835-sim: a modem is already attached to uart1\n");
+        fprintf(stderr, "bcm2835-sim: a modem is already attached\n");
         return -1;
     }
     eno_script_t *sc;
     if (eno_script_parse_file(script_path, &sc, stderr, NULL) != 0) return -1;
-    s->modem = enocean_modem_new(s->sim, s->link1, &bcm2835_aux_port_ops, &s->aux, sc, script_path, report_path);
+    if (uart == 0)
+        s->modem = enocean_modem_new(s->sim, link, &bcm2835_pl011_port_ops, &s->uart0, sc, script_path, report_path);
+    else
+        s->modem = enocean_modem_new(s->sim, link, &bcm2835_aux_port_ops, &s->aux, sc, script_path, report_path);
     return s->modem ? 0 : -1;
 }
 

@@ -41,6 +41,8 @@ struct bcm2835_pm *soc_pm(soc_t *soc);
  * report_path (NULL: none). 0 or -1. Freed with the board. */
 struct enocean_modem;
 int soc_attach_modem(soc_t *soc, const char *script_path, const char *report_path);
+/* The same on the PL011's wire (uart = 0) or the mini UART's (uart = 1). */
+int soc_attach_modem_on(soc_t *soc, unsigned uart, const char *script_path, const char *report_path);
 struct enocean_modem *soc_modem(soc_t *soc);    /* NULL if none */
 /* ---- added by the USB work: DWC2 host controller, USB devices and the Ethernet link ---- */
 struct bcm2835_dwc2;

@@ -8,10 +8,14 @@
  *   reset       -> "reset", then a watchdog full reset
  *   halt        -> "halt", then semihosting SYS_EXIT; without a host, park in WFI
  *   help        -> "help <cmd> ..." lines
- *   eno start [BAUD] -> "eno started baud=<b>" (mini UART EnOcean link, 57600 default, <= 115200)
+ *   eno start [BAUD] [uart0|uart1] -> "eno started baud=<b> port=<uart0|uart1>" (EnOcean
+ *                  link, 57600 default, <= 115200; port default: the UART the console is not
+ *                  on). uart0 (the PL011) needs the console on the mini UART: boot command
+ *                  line sk.console=uart1 (ATAGs, hal/uart.h); else "err busy ..."
  *   eno stop    -> "eno stopped"
  *   eno stats   -> "eno-stats telegrams=<n> bytes=<n> overruns=<n> rx_dropped=<n> crc_hdr=<n>
- *                   crc_data=<n> sync_skipped=<n> oversize=<n> no_buf=<n> reports_dropped=<n>"
+ *                   crc_data=<n> sync_skipped=<n> oversize=<n> no_buf=<n> reports_dropped=<n>
+ *                   rx_errors=<n>"
  *                   (reports_dropped: telegram lines dropped because the console was full)
  *   baud N      -> "baud <n>" at the old rate, then the console runs at N (TX drained first)
  *   storm HZ    -> "storm hz=<n>" (system timer C3 at HZ on the lowest VMIT level; 0 stops)
@@ -37,6 +41,7 @@
 #include "hal/systimer.h"
 #include "hal/uart.h"
 #include "hal/wdog.h"
+#include "lib/bootargs.h"
 #include "lib/console.h"
 #include "lib/kstring.h"
 #include "lib/md5.h"
@@ -70,6 +75,7 @@ typedef struct board_info {
     uint32_t uart_hz;
     uint32_t core_hz;
     const char *name;
+    uart_port_t console; /* boot command line sk.console=uart0|uart1 */
 } board_info_t;
 
 static board_info_t board;
@@ -108,6 +114,25 @@ static const char *board_name(uint32_t rev)
     default:
         return "unknown";
     }
+}
+
+/* The ATAG list the Pi firmware leaves at 0x100 (r2; memmap.h "ATAGs / loader scratch"),
+ * read before anything else touches low RAM: sk.console=uart1 puts the console on the
+ * mini UART and frees the PL011 for the EnOcean modem. Anything else: the PL011. */
+#define MAIN_ATAGS_ADDR 0x100u
+#define MAIN_ATAGS_WORDS ((MEMMAP_LOAD_ADDR - MAIN_ATAGS_ADDR) / 4u)
+
+static void board_console_choice(void)
+{
+    uintptr_t a = MAIN_ATAGS_ADDR;
+    __asm__("" : "+r"(a)); /* a RAM address, not a null-pointer offset, for the compiler */
+    const char *cmd;
+    size_t len;
+    char v[8];
+    board.console = UART_PORT_PL011;
+    if (bootargs_cmdline((const uint32_t *)a, MAIN_ATAGS_WORDS, &cmd, &len) == ERR_OK &&
+        bootargs_get(cmd, len, "sk.console", v, sizeof v) == ERR_OK && !strcmp(v, "uart1"))
+        board.console = UART_PORT_MINI;
 }
 
 static void board_probe(void)
@@ -325,21 +350,42 @@ static void cmd_eno(con_t *con, const char *args)
 {
     if (!strncmp(args, "start", 5) && (args[5] == '\0' || args[5] == ' ')) {
         uint32_t baud = ENO_DEFAULT_BAUD;
+        eno_port_t port = uart_port() == UART_PORT_PL011 ? ENO_PORT_MINI : ENO_PORT_PL011;
         const char *p = args + 5, *end;
         while (*p == ' ')
             p++;
-        if (*p && (main_parse_u32(p, &baud, &end) || *end)) {
-            con_reply(con, "err bad-argument BAUD must be %lu..%lu", (unsigned long)ENO_MIN_BAUD,
-                      (unsigned long)ENO_MAX_BAUD);
+        if (*p >= '0' && *p <= '9') {
+            if (main_parse_u32(p, &baud, &end) || (*end && *end != ' ')) {
+                con_reply(con, "err bad-argument BAUD must be %lu..%lu", (unsigned long)ENO_MIN_BAUD,
+                          (unsigned long)ENO_MAX_BAUD);
+                return;
+            }
+            p = end;
+            while (*p == ' ')
+                p++;
+        }
+        if (!strcmp(p, "uart0")) {
+            port = ENO_PORT_PL011;
+        } else if (!strcmp(p, "uart1")) {
+            port = ENO_PORT_MINI;
+        } else if (*p) {
+            con_reply(con, "err bad-argument eno start [BAUD] [uart0|uart1]");
             return;
         }
-        int rc = eno_start(baud, vmio_addr(VMIO_NODE_LOCAL, MAIN_AUT_ESP3, 0), 0);
+        const char *pname = port == ENO_PORT_PL011 ? "uart0" : "uart1";
+        uint32_t actual = 0;
+        int rc = eno_start(baud, port, vmio_addr(VMIO_NODE_LOCAL, MAIN_AUT_ESP3, 0), &actual);
+        if (rc == ERR_BUSY) {
+            con_reply(con, "err busy %s carries the console (boot with sk.console=%s)", pname,
+                      port == ENO_PORT_PL011 ? "uart1" : "uart0");
+            return;
+        }
         if (rc) {
             con_reply(con, "err bad-argument BAUD must be %lu..%lu", (unsigned long)ENO_MIN_BAUD,
                       (unsigned long)ENO_MAX_BAUD);
             return;
         }
-        con_reply(con, "eno started baud=%lu", (unsigned long)baud);
+        con_reply(con, "eno started baud=%lu port=%s", (unsigned long)baud, pname);
     } else if (!strcmp(args, "stop")) {
         eno_stop();
         con_reply(con, "eno stopped");
@@ -356,13 +402,13 @@ static void cmd_eno(con_t *con, const char *args)
         exc_irq_restore(flags);
         con_reply(con,
                   "eno-stats telegrams=%lu bytes=%lu overruns=%lu rx_dropped=%lu crc_hdr=%lu crc_data=%lu "
-                  "sync_skipped=%lu oversize=%lu no_buf=%lu reports_dropped=%lu",
+                  "sync_skipped=%lu oversize=%lu no_buf=%lu reports_dropped=%lu rx_errors=%lu",
                   (unsigned long)a.frames, (unsigned long)e.bytes, (unsigned long)e.overruns,
                   (unsigned long)e.rx_dropped, (unsigned long)p.hdr_crc, (unsigned long)p.data_crc,
                   (unsigned long)p.sync_skipped, (unsigned long)p.oversize, (unsigned long)p.no_buf,
-                  (unsigned long)u.tx_lines_dropped);
+                  (unsigned long)u.tx_lines_dropped, (unsigned long)e.rx_errors);
     } else {
-        con_reply(con, "err bad-argument eno start [BAUD]|stop|stats");
+        con_reply(con, "err bad-argument eno start [BAUD] [uart0|uart1]|stop|stats");
     }
 }
 
@@ -513,7 +559,7 @@ static const con_cmd_t main_cmds[] = {
     {"sbtest", "[trusted] NAME [US]|bench [N]|hang [MS]", "sandbox test payloads (test images only)",
      sk_sbtest_cmd},
 #endif
-    {"eno", "start [BAUD]|stop|stats", "EnOcean modem link on the mini UART", cmd_eno},
+    {"eno", "start [BAUD] [uart0|uart1]|stop|stats", "EnOcean modem link (default: the non-console UART)", cmd_eno},
     {"baud", "N", "console rate (reply at the old rate)", cmd_baud},
     {"storm", "HZ", "timer interrupt storm at the lowest VMIT level (0 stops)", cmd_storm},
     {"vmit", "", "interrupt sources: level and counters", cmd_vmit},
@@ -539,13 +585,16 @@ void kmain(void)
     char line[200];
 
     /* MMU off: the mailbox works uncached; learn RAM size and clocks first. */
+    board_console_choice();
     board_probe();
     mmu_init(board.arm_mem);
-    uart_init(board.uart_hz, UART_DEFAULT_BAUD);
+    if (board.console != UART_PORT_MINI ||
+        uart_init_port(UART_PORT_MINI, board.core_hz, UART_DEFAULT_BAUD) != ERR_OK)
+        uart_init(board.uart_hz, UART_DEFAULT_BAUD);
     vmit_init();
     st_init();
     cpu_cycles_init(board.cpu_hz);
-    eno_init(board.core_hz);
+    eno_init(board.core_hz, board.uart_hz);
 
     /* I/O container: VMIO engine, esp3 -> app (frames as VMIO_EV_DATA buffers). */
     vmio_init(VMIO_NODE_LOCAL);

@@ -1,5 +1,7 @@
-/* EnOcean modem model: an in-process peer on a UART link (the mini UART, UART1) that
+/* EnOcean modem model: an in-process peer on a UART link (the mini UART, UART1, with
+ * --uart1-modem; or the PL011, UART0, with --uart0-modem: soc_attach_modem_on()) that
  * replays a telegram script as ESP3 frames at exact wire timing and reports what it sent.
+ * Below, "mini UART" stands for whichever UART it is attached to (its port ops).
  *
  * ---- Wire model --------------------------------------------------------------------
  * The modem sends one byte at a time. Each byte occupies the wire for the UART's frame
@@ -14,7 +16,8 @@
  * (wire_lost_bytes, per telegram `wire_lost`), and the telegram goes on at its timing.
  * When the UART's frame time differs from the script baud's by more than 5 % the byte
  * is still delivered (the model has no bit sampling) but counted as baud_mismatch.
- * The modem is the only RX source of its link: main.c refuses an interactive --uart1.
+ * The modem is the only RX source of its link: main.c refuses an interactive --uart1
+ * (--uart0 for a PL011 modem).
  *
  * ---- Time origin ---------------------------------------------------------------------
  * `start rx` (default): time 0 is the cycle the guest first has the receiver on (mini UART

@@ -1,5 +1,8 @@
-/* PL011 UART0 (BCM2835 datasheet chapter 13; ARM PrimeCell UART PL011 TRM DDI 0183).
- * Constant configuration (base, IRQ, pins) is separate from the mutable driver state. */
+/* Console UART: the PL011 UART0 (BCM2835 datasheet chapter 13; ARM PrimeCell UART PL011
+ * TRM DDI 0183) or the mini UART UART1 (datasheet chapter 2, aux block). The rings, the
+ * line-atomic writers and the polled paths are the same for both; the few hw_* helpers
+ * below are the only code that knows which block is underneath. Constant configuration
+ * (base, IRQ) is separate from the mutable driver state. */
 #include "hal/uart.h"
 #include <stdbool.h>
 #include "hal/gpio.h"
@@ -8,11 +11,13 @@
 #include "hal/systimer.h"
 #include "bcm2835/bcm2835.h"
 #include "bcm2835/pl011.h"
+#include "bcm2835/aux.h"
 #include "boot/exc.h"
 #include "err.h"
 #include "lib/kstring.h"
 
 typedef struct uart_config {
+    uart_port_t port;
     uintptr_t base;
     unsigned irq;
 } uart_config_t;
@@ -29,10 +34,15 @@ typedef struct uart_state {
     uint8_t tx[UART_TX_RING];
 } uart_state_t;
 
-static const uart_config_t uart0_cfg = {.base = BCM2835_UART0_BASE, .irq = BCM2835_IRQ_UART0};
-static uart_state_t uart0;
+static const uart_config_t uart_cfgs[2] = {
+    [UART_PORT_PL011] = {.port = UART_PORT_PL011, .base = BCM2835_UART0_BASE, .irq = BCM2835_IRQ_UART0},
+    [UART_PORT_MINI] = {.port = UART_PORT_MINI, .base = BCM2835_AUX_BASE, .irq = BCM2835_IRQ_AUX},
+};
+static const uart_config_t *uart_cfg = &uart_cfgs[UART_PORT_PL011];
+static uart_state_t uart_st;
 
-#define UART_B (uart0_cfg.base)
+#define UART_B (uart_cfg->base)
+#define UART_MINI (uart_cfg->port == UART_PORT_MINI)
 #define UART_ISR_MAX_BYTES 64u /* per interrupt, bounded work in IRQ context */
 
 /* IFLS: RX interrupt at 1/2 full (8 bytes), TX at 1/4 full (4 bytes left). */
@@ -40,18 +50,102 @@ static uart_state_t uart0;
 
 static void uart_rx_fifo_drain(void);
 
+/* ---- the hardware seam (callers hold mmio_enter()) ---------------------------------- */
+/* Mini UART LSR: reading it clears the overrun flag, so every read counts it here. */
+static uint32_t mini_lsr(void)
+{
+    uint32_t lsr = mmio_read32(UART_B, BCM2835_AUX_MU_LSR);
+    if (lsr & BCM2835_AUX_MU_LSR_OE_BIT)
+        uart_st.stats.rx_overruns++;
+    return lsr;
+}
+
+static bool hw_tx_full(void)
+{
+    if (UART_MINI) /* LSR bit 5: the TX FIFO can accept at least one byte */
+        return !(mini_lsr() & BCM2835_AUX_MU_LSR_TXE_BIT);
+    return (mmio_read32(UART_B, PL011_FR) & PL011_FR_TXFF_BIT) != 0;
+}
+
+static void hw_tx_put(uint8_t b)
+{
+    mmio_write32(UART_B, UART_MINI ? BCM2835_AUX_MU_IO : PL011_DR, b);
+}
+
+/* true: TX FIFO empty and the last stop bit sent */
+static bool hw_tx_idle(void)
+{
+    if (UART_MINI)
+        return (mini_lsr() & BCM2835_AUX_MU_LSR_TXIDLE_BIT) != 0;
+    uint32_t fr = mmio_read32(UART_B, PL011_FR);
+    return (fr & PL011_FR_TXFE_BIT) && !(fr & PL011_FR_BUSY_BIT);
+}
+
+static bool hw_rx_empty(void)
+{
+    if (UART_MINI)
+        return !(mini_lsr() & BCM2835_AUX_MU_LSR_DR_BIT);
+    return (mmio_read32(UART_B, PL011_FR) & PL011_FR_RXFE_BIT) != 0;
+}
+
+/* One received byte with its error flags in PL011 DR layout (OE/FE/PE/BE bits); the mini
+ * UART has no per-byte flags (its overruns are counted by mini_lsr()). Caller:
+ * !hw_rx_empty(). */
+static uint32_t hw_rx_get(void)
+{
+    if (UART_MINI)
+        return mmio_read32(UART_B, BCM2835_AUX_MU_IO) & 0xFFu;
+    return mmio_read32(UART_B, PL011_DR);
+}
+
+static void hw_tx_irq(bool on)
+{
+    if (UART_MINI) {
+        mmio_modify32(UART_B, BCM2835_AUX_MU_IER, on ? 0 : BCM2835_AUX_MU_IER_TX_BIT,
+                      on ? BCM2835_AUX_MU_IER_TX_BIT : 0);
+        return;
+    }
+    mmio_modify32(UART_B, PL011_IMSC, on ? 0 : PL011_INT_TX_BIT, on ? PL011_INT_TX_BIT : 0);
+    if (!on)
+        mmio_write32(UART_B, PL011_ICR, PL011_INT_TX_BIT);
+}
+
+/* mini UART: baud = core / (8 (reg + 1)), nearest divisor (datasheet 2.2.1) */
+static int mini_divisor(uint32_t core_hz, uint32_t baud, uint32_t *reg)
+{
+    uint32_t r = (core_hz + 4u * baud) / (8u * baud);
+    if (r == 0 || r - 1u > 0xFFFFu)
+        return ERR_RANGE;
+    *reg = r - 1u;
+    return ERR_OK;
+}
+
+/* mini UART on, 8N1, FIFOs cleared, interrupts off, at divisor reg. Caller: mmio_enter(). */
+static void mini_setup(uint32_t reg)
+{
+    mmio_modify32(UART_B, BCM2835_AUX_ENABLES, 0, BCM2835_AUX_ENABLES_MU_BIT);
+    mmio_write32(UART_B, BCM2835_AUX_MU_CNTL, 0);
+    mmio_write32(UART_B, BCM2835_AUX_MU_IER, 0);
+    mmio_write32(UART_B, BCM2835_AUX_MU_LCR, BCM2835_AUX_MU_LCR_8BIT);
+    mmio_write32(UART_B, BCM2835_AUX_MU_MCR, 0);
+    mmio_write32(UART_B, BCM2835_AUX_MU_IIR, BCM2835_AUX_MU_IIR_CLR_RX | BCM2835_AUX_MU_IIR_CLR_TX);
+    mmio_write32(UART_B, BCM2835_AUX_MU_BAUD, reg);
+    (void)mmio_read32(UART_B, BCM2835_AUX_MU_LSR); /* clear a stale overrun (not counted) */
+    mmio_write32(UART_B, BCM2835_AUX_MU_CNTL, BCM2835_AUX_MU_CNTL_RXE_BIT | BCM2835_AUX_MU_CNTL_TXE_BIT);
+}
+
 static void uart_poll_putc(char c)
 {
     uint32_t start = st_now32();
     mmio_enter();
-    while (mmio_read32(UART_B, PL011_FR) & PL011_FR_TXFF_BIT) {
+    while (hw_tx_full()) {
         if (st_now32() - start > UART_POLL_TIMEOUT_US) {
-            uart0.stats.tx_timeouts++;
+            uart_st.stats.tx_timeouts++;
             mmio_leave();
             return;
         }
     }
-    mmio_write32(UART_B, PL011_DR, (uint8_t)c);
+    hw_tx_put((uint8_t)c);
     mmio_leave();
 }
 
@@ -87,15 +181,40 @@ static void uart_write_divisors(uint32_t ibrd, uint32_t fbrd)
 
 int uart_init(uint32_t uart_clk_hz, uint32_t baud)
 {
+    return uart_init_port(UART_PORT_PL011, uart_clk_hz, baud);
+}
+
+int uart_init_port(uart_port_t port, uint32_t clk_hz, uint32_t baud)
+{
+    if (port != UART_PORT_PL011 && port != UART_PORT_MINI)
+        return ERR_INVAL;
+    if (uart_st.irq_mode)
+        return ERR_BUSY; /* chosen once, before uart_start_irq() */
     if (!baud)
         baud = UART_DEFAULT_BAUD;
-    if (!uart_clk_hz)
-        uart_clk_hz = BCM2835_UART_CLOCK_HZ;
+    if (port == UART_PORT_MINI) {
+        uint32_t reg;
+        if (!clk_hz)
+            clk_hz = UART_MINI_CORE_HZ_DEFAULT;
+        if (mini_divisor(clk_hz, baud, &reg))
+            return ERR_RANGE;
+        uart_cfg = &uart_cfgs[UART_PORT_MINI];
+        uart_st.clk_hz = clk_hz;
+        uart_st.baud = baud;
+        /* pins not muxed: GPIO14/15 ALT5 would take the PL011's pins (see uart.h) */
+        mmio_enter();
+        mini_setup(reg);
+        mmio_write32(UART_B, BCM2835_AUX_MU_IER, BCM2835_AUX_MU_IER_RX_BIT); /* line only: VMIT source off */
+        mmio_leave();
+        return ERR_OK;
+    }
+    uint32_t uart_clk_hz = clk_hz ? clk_hz : BCM2835_UART_CLOCK_HZ;
     uint32_t ibrd, fbrd;
     if (uart_divisor(uart_clk_hz, baud, &ibrd, &fbrd))
         return ERR_RANGE;
-    uart0.clk_hz = uart_clk_hz;
-    uart0.baud = baud;
+    uart_cfg = &uart_cfgs[UART_PORT_PL011];
+    uart_st.clk_hz = uart_clk_hz;
+    uart_st.baud = baud;
 
     int rc = gpio_uart0_pins();
     if (rc)
@@ -119,31 +238,52 @@ int uart_init(uint32_t uart_clk_hz, uint32_t baud)
 /* Moves received bytes from the FIFO into the RX ring (bounded). Caller: IRQs masked. */
 static void uart_rx_fifo_drain(void)
 {
-    for (uint32_t n = 0; n < UART_ISR_MAX_BYTES && !(mmio_read32(UART_B, PL011_FR) & PL011_FR_RXFE_BIT); n++) {
-        uint32_t dr = mmio_read32(UART_B, PL011_DR);
+    for (uint32_t n = 0; n < UART_ISR_MAX_BYTES && !hw_rx_empty(); n++) {
+        uint32_t dr = hw_rx_get();
         if (dr & PL011_DR_OE_BIT)
-            uart0.stats.rx_overruns++;
+            uart_st.stats.rx_overruns++;
         if (dr & (PL011_DR_FE_BIT | PL011_DR_PE_BIT | PL011_DR_BE_BIT)) {
-            uart0.stats.rx_errors++;
+            uart_st.stats.rx_errors++;
             continue;
         }
-        uint32_t h = uart0.rx_head;
-        if (h - uart0.rx_tail >= UART_RX_RING) {
-            uart0.stats.rx_dropped++;
+        uint32_t h = uart_st.rx_head;
+        if (h - uart_st.rx_tail >= UART_RX_RING) {
+            uart_st.stats.rx_dropped++;
             continue;
         }
-        uart0.rx[h & (UART_RX_RING - 1u)] = (uint8_t)(dr & PL011_DR_DATA_MASK);
+        uart_st.rx[h & (UART_RX_RING - 1u)] = (uint8_t)(dr & PL011_DR_DATA_MASK);
         cache_dmb(); /* byte visible before the index */
-        uart0.rx_head = h + 1u;
+        uart_st.rx_head = h + 1u;
     }
+}
+
+/* TX interrupt work: ring -> FIFO (bounded); TX interrupt off once the ring is empty. */
+static void uart_tx_refill(void)
+{
+    uint32_t n, t = uart_st.tx_tail;
+    for (n = 0; n < UART_ISR_MAX_BYTES && t != uart_st.tx_head && !hw_tx_full(); n++) {
+        hw_tx_put(uart_st.tx[t & (UART_TX_RING - 1u)]);
+        t++;
+    }
+    uart_st.tx_tail = t;
+    if (t == uart_st.tx_head)
+        hw_tx_irq(false);
 }
 
 static void uart_isr(void *arg)
 {
     (void)arg;
-    uint32_t n;
 
     mmio_enter();
+    if (UART_MINI) {
+        /* Mini UART: RX is a level while the FIFO holds data, TX a level while the FIFO
+         * is empty and IER.TX is set; no status to clear. */
+        uart_rx_fifo_drain();
+        if (mmio_read32(UART_B, BCM2835_AUX_MU_IER) & BCM2835_AUX_MU_IER_TX_BIT)
+            uart_tx_refill();
+        mmio_leave();
+        return;
+    }
     uint32_t mis = mmio_read32(UART_B, PL011_MIS);
     if (mis & (PL011_INT_RX_BIT | PL011_INT_RT_BIT | PL011_INT_OE_BIT)) {
         /* RX and RT are never cleared through ICR: they drop by themselves once the FIFO
@@ -154,44 +294,35 @@ static void uart_isr(void *arg)
         mmio_write32(UART_B, PL011_ICR, PL011_INT_OE_BIT);
         uart_rx_fifo_drain();
     }
-    if (mis & PL011_INT_TX_BIT) {
-        uint32_t t = uart0.tx_tail;
-        for (n = 0; n < UART_ISR_MAX_BYTES && t != uart0.tx_head &&
-                    !(mmio_read32(UART_B, PL011_FR) & PL011_FR_TXFF_BIT); n++) {
-            mmio_write32(UART_B, PL011_DR, uart0.tx[t & (UART_TX_RING - 1u)]);
-            t++;
-        }
-        uart0.tx_tail = t;
-        if (t == uart0.tx_head) {
-            mmio_modify32(UART_B, PL011_IMSC, PL011_INT_TX_BIT, 0);
-            mmio_write32(UART_B, PL011_ICR, PL011_INT_TX_BIT);
-        }
-    }
+    if (mis & PL011_INT_TX_BIT)
+        uart_tx_refill();
     mmio_leave();
 }
 
 int uart_start_irq(void)
 {
-    int rc = vmit_connect(uart0_cfg.irq, VMIT_LEVEL_CONSOLE, uart_isr, 0);
+    int rc = vmit_connect(uart_cfg->irq, VMIT_LEVEL_CONSOLE, uart_isr, 0);
     if (rc)
         return rc;
     mmio_enter();
-    /* Clear stale status except RX/RT (see uart_isr), then take what arrived since
-     * uart_init(); anything left keeps RX asserted and is taken by the ISR. */
-    mmio_write32(UART_B, PL011_ICR, PL011_INT_ALL & ~(PL011_INT_RX_BIT | PL011_INT_RT_BIT));
-    mmio_write32(UART_B, PL011_IMSC, PL011_INT_RX_BIT | PL011_INT_RT_BIT | PL011_INT_OE_BIT);
+    if (!UART_MINI) {
+        /* Clear stale status except RX/RT (see uart_isr), then take what arrived since
+         * uart_init(); anything left keeps RX asserted and is taken by the ISR. */
+        mmio_write32(UART_B, PL011_ICR, PL011_INT_ALL & ~(PL011_INT_RX_BIT | PL011_INT_RT_BIT));
+        mmio_write32(UART_B, PL011_IMSC, PL011_INT_RX_BIT | PL011_INT_RT_BIT | PL011_INT_OE_BIT);
+    }
     uart_rx_fifo_drain();
     mmio_leave();
-    uart0.irq_mode = 1;
-    return vmit_enable(uart0_cfg.irq);
+    uart_st.irq_mode = 1;
+    return vmit_enable(uart_cfg->irq);
 }
 
 /* Writes the queued bytes by polling (IRQs masked by the caller), keeping byte order. */
 static void uart_poll_flush_ring(void)
 {
-    while (uart0.tx_tail != uart0.tx_head) {
-        uart_poll_putc((char)uart0.tx[uart0.tx_tail & (UART_TX_RING - 1u)]);
-        uart0.tx_tail++;
+    while (uart_st.tx_tail != uart_st.tx_head) {
+        uart_poll_putc((char)uart_st.tx[uart_st.tx_tail & (UART_TX_RING - 1u)]);
+        uart_st.tx_tail++;
     }
 }
 
@@ -201,15 +332,15 @@ static void uart_poll_flush_ring(void)
 static void uart_tx_enqueue(const char *s, size_t len)
 {
     size_t i = 0;
-    uint32_t h = uart0.tx_head;
+    uint32_t h = uart_st.tx_head;
     mmio_enter();
-    while (i < len && h == uart0.tx_tail && !(mmio_read32(UART_B, PL011_FR) & PL011_FR_TXFF_BIT))
-        mmio_write32(UART_B, PL011_DR, (uint8_t)s[i++]);
+    while (i < len && h == uart_st.tx_tail && !hw_tx_full())
+        hw_tx_put((uint8_t)s[i++]);
     if (i < len) {
         for (; i < len; i++, h++)
-            uart0.tx[h & (UART_TX_RING - 1u)] = (uint8_t)s[i];
-        uart0.tx_head = h;
-        mmio_modify32(UART_B, PL011_IMSC, 0, PL011_INT_TX_BIT);
+            uart_st.tx[h & (UART_TX_RING - 1u)] = (uint8_t)s[i];
+        uart_st.tx_head = h;
+        hw_tx_irq(true);
     }
     mmio_leave();
 }
@@ -219,13 +350,13 @@ static void uart_tx_enqueue(const char *s, size_t len)
 static bool uart_enqueue_masked(const char *s, size_t len, int line)
 {
     static const char eol[2] = {'\r', '\n'};
-    size_t pre = (line && uart0.col_open) ? 2u : 0u;
-    if (UART_TX_RING - (uart0.tx_head - uart0.tx_tail) < len + pre)
+    size_t pre = (line && uart_st.col_open) ? 2u : 0u;
+    if (UART_TX_RING - (uart_st.tx_head - uart_st.tx_tail) < len + pre)
         return false;
     if (pre)
         uart_tx_enqueue(eol, 2);
     uart_tx_enqueue(s, len);
-    uart0.col_open = s[len - 1] != '\n';
+    uart_st.col_open = s[len - 1] != '\n';
     return true;
 }
 
@@ -237,15 +368,15 @@ static void uart_write_atomic(const char *s, size_t len, int line)
 {
     if (!len)
         return;
-    if (!uart0.irq_mode || uart0.panic || !exc_irq_enabled() || len + 2u > UART_TX_RING) {
+    if (!uart_st.irq_mode || uart_st.panic || !exc_irq_enabled() || len + 2u > UART_TX_RING) {
         uint32_t flags = exc_irq_save();
-        if (uart0.irq_mode)
+        if (uart_st.irq_mode)
             uart_poll_flush_ring();
-        if (line && uart0.col_open)
+        if (line && uart_st.col_open)
             uart_poll_putc('\r'), uart_poll_putc('\n');
         for (size_t i = 0; i < len; i++)
             uart_poll_putc(s[i]);
-        uart0.col_open = s[len - 1] != '\n';
+        uart_st.col_open = s[len - 1] != '\n';
         exc_irq_restore(flags);
         return;
     }
@@ -258,7 +389,7 @@ static void uart_write_atomic(const char *s, size_t len, int line)
             return;
         /* ring full: let the ISR drain it, bounded */
         if (st_now32() - start > UART_POLL_TIMEOUT_US * 10u) {
-            uart0.stats.tx_timeouts += (uint32_t)len;
+            uart_st.stats.tx_timeouts += (uint32_t)len;
             return;
         }
     }
@@ -283,14 +414,14 @@ int uart_try_write_line(const char *s, size_t len)
 {
     if (!len)
         return ERR_OK;
-    if (!uart0.irq_mode || uart0.panic || !exc_irq_enabled()) {
+    if (!uart_st.irq_mode || uart_st.panic || !exc_irq_enabled()) {
         uart_write_atomic(s, len, 1); /* polled output cannot queue: write it */
         return ERR_OK;
     }
     uint32_t flags = exc_irq_save();
     int rc = ERR_OK;
     if (!uart_enqueue_masked(s, len, 1)) {
-        uart0.stats.tx_lines_dropped++;
+        uart_st.stats.tx_lines_dropped++;
         rc = ERR_NOSPC;
     }
     exc_irq_restore(flags);
@@ -299,8 +430,20 @@ int uart_try_write_line(const char *s, size_t len)
 
 int uart_set_baud(uint32_t baud)
 {
-    uint32_t ibrd, fbrd;
-    if (!baud || uart_divisor(uart0.clk_hz, baud, &ibrd, &fbrd))
+    uint32_t ibrd, fbrd, reg;
+    if (UART_MINI) {
+        if (!baud || mini_divisor(uart_st.clk_hz, baud, &reg))
+            return ERR_RANGE;
+        uart_tx_drain(UART_POLL_TIMEOUT_US * 10u);
+        uint32_t flags = exc_irq_save();
+        mmio_enter();
+        mmio_write32(UART_B, BCM2835_AUX_MU_BAUD, reg); /* takes effect at the next frame */
+        mmio_leave();
+        uart_st.baud = baud;
+        exc_irq_restore(flags);
+        return ERR_OK;
+    }
+    if (!baud || uart_divisor(uart_st.clk_hz, baud, &ibrd, &fbrd))
         return ERR_RANGE;
     uart_tx_drain(UART_POLL_TIMEOUT_US * 10u);
     uint32_t flags = exc_irq_save();
@@ -309,12 +452,14 @@ int uart_set_baud(uint32_t baud)
     uart_write_divisors(ibrd, fbrd); /* same LCRH: FIFOs stay on and keep their contents */
     mmio_write32(UART_B, PL011_CR, UART_CR_ON);
     mmio_leave();
-    uart0.baud = baud;
+    uart_st.baud = baud;
     exc_irq_restore(flags);
     return ERR_OK;
 }
 
-uint32_t uart_get_baud(void) { return uart0.baud; }
+uint32_t uart_get_baud(void) { return uart_st.baud; }
+
+uart_port_t uart_port(void) { return uart_cfg->port; }
 
 void uart_puts(const char *s)
 {
@@ -323,29 +468,29 @@ void uart_puts(const char *s)
 
 int uart_rx_empty(void)
 {
-    if (uart0.irq_mode || uart0.rx_head != uart0.rx_tail)
-        return uart0.rx_head == uart0.rx_tail;
+    if (uart_st.irq_mode || uart_st.rx_head != uart_st.rx_tail)
+        return uart_st.rx_head == uart_st.rx_tail;
     mmio_enter();
-    int empty = (mmio_read32(UART_B, PL011_FR) & PL011_FR_RXFE_BIT) != 0;
+    int empty = hw_rx_empty();
     mmio_leave();
     return empty;
 }
 
 int uart_getc(void)
 {
-    if (uart0.irq_mode || uart0.rx_head != uart0.rx_tail) {
-        uint32_t t = uart0.rx_tail;
-        if (t == uart0.rx_head)
+    if (uart_st.irq_mode || uart_st.rx_head != uart_st.rx_tail) {
+        uint32_t t = uart_st.rx_tail;
+        if (t == uart_st.rx_head)
             return ERR_EMPTY;
         cache_dmb(); /* index read before the byte */
-        int c = uart0.rx[t & (UART_RX_RING - 1u)];
-        uart0.rx_tail = t + 1u;
+        int c = uart_st.rx[t & (UART_RX_RING - 1u)];
+        uart_st.rx_tail = t + 1u;
         return c;
     }
     mmio_enter();
     int c = ERR_EMPTY;
-    if (!(mmio_read32(UART_B, PL011_FR) & PL011_FR_RXFE_BIT))
-        c = (int)(mmio_read32(UART_B, PL011_DR) & PL011_DR_DATA_MASK);
+    if (!hw_rx_empty())
+        c = (int)(hw_rx_get() & PL011_DR_DATA_MASK);
     mmio_leave();
     return c;
 }
@@ -354,15 +499,15 @@ int uart_tx_drain(uint32_t timeout_us)
 {
     uint32_t start = st_now32();
     for (;;) {
-        if (!exc_irq_enabled() && uart0.irq_mode) {
+        if (!exc_irq_enabled() && uart_st.irq_mode) {
             uint32_t flags = exc_irq_save();
             uart_poll_flush_ring();
             exc_irq_restore(flags);
         }
         mmio_enter();
-        uint32_t fr = mmio_read32(UART_B, PL011_FR);
+        bool idle = hw_tx_idle();
         mmio_leave();
-        if (uart0.tx_head == uart0.tx_tail && (fr & PL011_FR_TXFE_BIT) && !(fr & PL011_FR_BUSY_BIT))
+        if (uart_st.tx_head == uart_st.tx_tail && idle)
             return ERR_OK;
         if (st_now32() - start > timeout_us)
             return ERR_TIMEOUT;
@@ -372,16 +517,16 @@ int uart_tx_drain(uint32_t timeout_us)
 void uart_get_stats(uart_stats_t *out)
 {
     uint32_t flags = exc_irq_save();
-    *out = uart0.stats;
+    *out = uart_st.stats;
     exc_irq_restore(flags);
 }
 
 void uart_panic_begin(void)
 {
     exc_irq_disable();
-    if (uart0.irq_mode)
+    if (uart_st.irq_mode)
         uart_poll_flush_ring();
-    uart0.panic = 1;
+    uart_st.panic = 1;
 }
 
 void uart_panic_write(const char *s)

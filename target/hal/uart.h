@@ -1,5 +1,11 @@
-/* PL011 UART0 driver: 8N1, FIFOs on, interrupt-driven RX and TX rings; polled output before
- * uart_start_irq(), whenever IRQs are masked, and after uart_panic_begin(). */
+/* Console UART driver: 8N1, FIFOs on, interrupt-driven RX and TX rings; polled output before
+ * uart_start_irq(), whenever IRQs are masked, and after uart_panic_begin().
+ * The console runs on the PL011 (UART0, GPIO14/15 ALT0) by default, or on the mini UART
+ * (UART1) when the boot command line says sk.console=uart1 (main.c): that frees the PL011
+ * for the EnOcean modem (hal/eno.h). The port is chosen once, at uart_init_port(). The
+ * mini UART's pins are not muxed here: on the Pi 1B / Zero header its only pins are
+ * GPIO14/15 (ALT5), the PL011's; QEMU raspi0 and the simulator wire it to a second serial
+ * line. */
 #ifndef HAL_UART_H
 #define HAL_UART_H
 #include <stddef.h>
@@ -18,7 +24,18 @@ typedef struct uart_stats {
     uint32_t tx_lines_dropped; /* uart_try_write_line: ring full, line dropped */
 } uart_stats_t;
 
-int uart_init(uint32_t uart_clk_hz, uint32_t baud); /* polled mode */
+typedef enum uart_port {
+    UART_PORT_PL011 = 0, /* UART0 */
+    UART_PORT_MINI = 1,  /* UART1, aux block */
+} uart_port_t;
+
+#define UART_MINI_CORE_HZ_DEFAULT 250000000u /* VPU core clock feeding the mini UART */
+
+int uart_init(uint32_t uart_clk_hz, uint32_t baud); /* PL011, polled mode */
+/* Polled mode on port; clk_hz: the PL011's reference clock or, for the mini UART, the core
+ * clock (0: defaults). ERR_RANGE for an impossible rate, ERR_BUSY after uart_start_irq(). */
+int uart_init_port(uart_port_t port, uint32_t clk_hz, uint32_t baud);
+uart_port_t uart_port(void);                        /* where the console runs */
 int uart_start_irq(void);                           /* needs irq_init() */
 void uart_putc(char c);
 /* One call = one atomic chunk (never interleaved with another writer's bytes). */

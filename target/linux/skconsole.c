@@ -14,16 +14,27 @@
  *   halt        -> "halt", then `poweroff -f` (QEMU with -no-reboot exits)
  *   help        -> "help <cmd> <usage> - <text>" lines
  *   errors      -> "err unknown-command <word>", "err bad-argument <what>", "err line-too-long"
+ *   eno start [BAUD] [uart0|uart1] -> "eno started baud=<b> port=<p>": runs skesp3 -F eno on
+ *                  /dev/ttyAMA0 (uart0) or /dev/ttyS1 (uart1), default the one the console
+ *                  is not on (the console's own line: "err busy ..."); its "eno seq=..."
+ *                  lines go straight to the console, one write(2) each. While it runs the
+ *                  console does not echo: N_TTY echoes byte by byte, which would split
+ *                  telegram lines.
+ *   eno stats   -> the "eno-stats ..." line of skesp3 -F eno (its SIGUSR1 answer, <= 2 s)
+ *   eno stop    -> "eno stopped" (SIGTERM, bounded wait, then SIGKILL; echo back on)
  * Linux-only extras: net [IF] -> "net if=... addr=..." (default usb0);
  *   run CMD -> CMD through /bin/sh, its output on the console, then "run-end rc=<rc>".
  *
- * Usage: skconsole [-t TTY] [-m CPU_MHZ]   (TTY default /dev/ttyAMA0; "-" = stdin/stdout,
+ * Usage: skconsole [-t TTY] [-m CPU_MHZ]   (TTY default /dev/ttyAMA0, or /dev/ttyS1 when the
+ * PL011 carries the EnOcean modem (boot-qemu --radio); "-" = stdin/stdout,
  * no echo). Prints "sk-linux ready ..." once the line discipline is configured, so the
  * host may send (the harness's readiness prefix is "sk-linux ready").
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -60,7 +71,14 @@ typedef struct skc {
     int fd;            /* tty fd, -1 when running on stdin/stdout */
     unsigned cpu_mhz;
     unsigned long lines, bad_lines;
+    const char *tty;   /* the console's device */
+    pid_t eno_pid;     /* skesp3 -F eno, 0 if none */
+    int eno_ctl;       /* its control pipe (read end), -1 if none */
 } skc_t;
+
+#define SKC_ENO_PROG "/bin/skesp3"
+#define SKC_ENO_WAIT_MS 5000 /* bound on skesp3's "ready" and on "eno stop" */
+#define SKC_ENO_STATS_MS 2000
 
 static void skc_hex(char *dst, const uint8_t *src, size_t n)
 {
@@ -85,7 +103,9 @@ static int skc_tty_setup(int fd)
     t.c_iflag &= ~(tcflag_t)(IXON | IXOFF | INLCR | IGNCR | ISTRIP);
     t.c_iflag |= ICRNL;
     t.c_oflag |= OPOST | ONLCR;
-    return tcsetattr(fd, TCSANOW, &t);
+    /* TCSADRAIN: the line is reprogrammed with the transmitter idle (QEMU's mini UART takes
+     * the divisor's high byte into IER: changing it mid-transmission can stall TX) */
+    return tcsetattr(fd, TCSADRAIN, &t);
 }
 
 static void skc_md5(skc_t *self, const char *args)
@@ -115,6 +135,160 @@ static void skc_md5(skc_t *self, const char *args)
     skc_hex(hex, digest, MD5_DIGEST_LEN);
     fprintf(self->out, "md5 n=%lu digest=%s cycles=%llu us=%llu\n", n, hex,
             us * self->cpu_mhz, us);
+}
+
+/* One line from the control pipe within ms (NUL terminated, no NL); -1 on timeout/EOF. */
+static int skc_ctl_line(int fd, char *buf, size_t cap, int ms)
+{
+    size_t n = 0;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (n + 1 < cap) {
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        long left = ms - ((t1.tv_sec - t0.tv_sec) * 1000L + (t1.tv_nsec - t0.tv_nsec) / 1000000L);
+        if (left <= 0)
+            return -1;
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int r = poll(&p, 1, (int)left);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        char c;
+        ssize_t got = read(fd, &c, 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return -1;
+        if (c == '\n') {
+            buf[n] = '\0';
+            return 0;
+        }
+        buf[n++] = c;
+    }
+    buf[n] = '\0';
+    return 0;
+}
+
+static void skc_echo(skc_t *self, int on)
+{
+    struct termios t;
+    if (self->fd < 0 || tcgetattr(self->fd, &t) != 0)
+        return;
+    if (on)
+        t.c_lflag |= ECHO | ECHOE | ECHOK | ECHOKE;
+    else
+        t.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHOKE);
+    tcsetattr(self->fd, TCSADRAIN, &t); /* see skc_tty_setup */
+}
+
+static void skc_eno_stop(skc_t *self)
+{
+    if (self->eno_pid > 0) {
+        kill(self->eno_pid, SIGTERM);
+        int st, waited = 0;
+        while (waitpid(self->eno_pid, &st, WNOHANG) == 0) {
+            if (waited >= SKC_ENO_WAIT_MS) {
+                kill(self->eno_pid, SIGKILL);
+                waitpid(self->eno_pid, &st, 0);
+                break;
+            }
+            usleep(10000);
+            waited += 10;
+        }
+        self->eno_pid = 0;
+    }
+    if (self->eno_ctl >= 0)
+        close(self->eno_ctl);
+    self->eno_ctl = -1;
+    skc_echo(self, 1);
+}
+
+static void skc_eno(skc_t *self, const char *args)
+{
+    if (!strncmp(args, "start", 5) && (args[5] == '\0' || args[5] == ' ')) {
+        unsigned long baud = 57600;
+        int on_amA0 = strstr(self->tty, "ttyAMA0") != NULL;
+        const char *port = on_amA0 ? "uart1" : "uart0";
+        char *end;
+        const char *p = args + 5;
+        while (*p == ' ')
+            p++;
+        if (*p >= '0' && *p <= '9') {
+            baud = strtoul(p, &end, 10);
+            if ((*end && *end != ' ') || baud < 1200 || baud > 115200) {
+                fprintf(self->out, "err bad-argument BAUD must be 1200..115200\n");
+                return;
+            }
+            p = end;
+            while (*p == ' ')
+                p++;
+        }
+        if (!strcmp(p, "uart0") || !strcmp(p, "uart1")) {
+            port = p;
+        } else if (*p) {
+            fprintf(self->out, "err bad-argument eno start [BAUD] [uart0|uart1]\n");
+            return;
+        }
+        const char *dev = !strcmp(port, "uart0") ? "/dev/ttyAMA0" : "/dev/ttyS1";
+        if (!strcmp(dev, self->tty)) {
+            fprintf(self->out, "err busy %s carries the console (boot-qemu --radio moves it to ttyS1)\n", port);
+            return;
+        }
+        skc_eno_stop(self);
+        int pfd[2];
+        if (pipe(pfd) != 0) {
+            fprintf(self->out, "err io pipe: %s\n", strerror(errno));
+            return;
+        }
+        char b[16];
+        snprintf(b, sizeof b, "%lu", baud);
+        fflush(self->out);
+        pid_t pid = fork();
+        if (pid < 0) {
+            fprintf(self->out, "err io fork: %s\n", strerror(errno));
+            close(pfd[0]);
+            close(pfd[1]);
+            return;
+        }
+        if (pid == 0) {
+            close(pfd[0]);
+            if (pfd[1] != 3) {
+                dup2(pfd[1], 3);
+                close(pfd[1]);
+            }
+            execl(SKC_ENO_PROG, "skesp3", "-d", dev, "-b", b, "-q", "-F", "eno", "-S", "3", (char *)NULL);
+            _exit(127);
+        }
+        close(pfd[1]);
+        self->eno_pid = pid;
+        self->eno_ctl = pfd[0];
+        char got[64];
+        if (skc_ctl_line(self->eno_ctl, got, sizeof got, SKC_ENO_WAIT_MS) != 0 || strcmp(got, "ready")) {
+            skc_eno_stop(self);
+            fprintf(self->out, "err io skesp3 on %s did not start\n", dev);
+            return;
+        }
+        skc_echo(self, 0);
+        fprintf(self->out, "eno started baud=%lu port=%s\n", baud, port);
+    } else if (!strcmp(args, "stats")) {
+        char line[400];
+        if (self->eno_pid <= 0) {
+            fprintf(self->out, "err bad-argument eno is not running\n");
+            return;
+        }
+        kill(self->eno_pid, SIGUSR1);
+        if (skc_ctl_line(self->eno_ctl, line, sizeof line, SKC_ENO_STATS_MS) != 0) {
+            fprintf(self->out, "err timeout eno stats\n");
+            return;
+        }
+        fprintf(self->out, "%s\n", line);
+    } else if (!strcmp(args, "stop")) {
+        skc_eno_stop(self);
+        fprintf(self->out, "eno stopped\n");
+    } else {
+        fprintf(self->out, "err bad-argument eno start [BAUD] [uart0|uart1]|stop|stats\n");
+    }
 }
 
 static void skc_read_first_line(const char *path, char *buf, size_t size)
@@ -231,6 +405,7 @@ static const struct {
     {"halt", "", "poweroff -f"},
     {"net", "[IF]", "address and counters of IF (default usb0)"},
     {"run", "CMD", "run CMD with /bin/sh, then run-end rc=<rc>"},
+    {"eno", "start [BAUD] [uart0|uart1]|stop|stats", "EnOcean ESP3 stream through skesp3"},
 };
 
 static void skc_help(skc_t *self)
@@ -267,6 +442,8 @@ static void skc_dispatch(skc_t *self, char *line)
         skc_net(self, args);
     else if (SKC_IS("run"))
         skc_run(self, args);
+    else if (SKC_IS("eno"))
+        skc_eno(self, args);
     else if (SKC_IS("halt"))
         skc_stop(self, 0);
     else if (SKC_IS("reset"))
@@ -281,7 +458,7 @@ static void skc_dispatch(skc_t *self, char *line)
 int main(int argc, char **argv)
 {
     const char *tty = "/dev/ttyAMA0";
-    skc_t self = { .fd = -1, .cpu_mhz = 1000 };
+    skc_t self = { .fd = -1, .cpu_mhz = 1000, .eno_ctl = -1 };
     int opt;
     while ((opt = getopt(argc, argv, "t:m:")) != -1) {
         switch (opt) {
@@ -292,6 +469,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    self.tty = tty;
+    signal(SIGPIPE, SIG_IGN); /* a dead skesp3's control pipe must not end the console */
     if (strcmp(tty, "-") == 0) {
         self.in = stdin;
         self.out = stdout;

@@ -9,7 +9,7 @@
  * already read (the 4 header bytes and the CRC), else keeps hunting for 0x55. After a bad
  * CRC8D the frame is dropped and the hunt for 0x55 starts with the next byte.
  *
- * Usage: skesp3 [-d DEV] [-b BAUD] [-n COUNT] [-q]
+ * Usage: skesp3 [-d DEV] [-b BAUD] [-n COUNT] [-q] [-F esp3|eno] [-S FD]
  *   -d DEV    serial device (default /dev/ttyS1, the mini UART; /dev/ttyAMA0 also works);
  *             "-" reads stdin (host tests)
  *   -b BAUD   57600 (default, ESP3) or 115200 (also 9600..921600), 8N1, raw;
@@ -21,6 +21,20 @@
  *             the line anyway: use -b 115200 or -b 0 there; 57600 is for real boards.
  *   -n COUNT  exit after COUNT good telegrams (default 0 = until EOF or a signal)
  *   -q        no "esp3-err" line per error (counters only)
+ *   -F eno    the firmware's line formats instead (target/io/app.c, target/main.c), for the
+ *             harness's radio workload through skconsole's `eno` command:
+ *               eno seq=<n> type=erp1 rorg=<xx> data=<hex> id=<8 hex> status=<xx>
+ *                   [sub=<n> dst=<8 hex> dbm=-<n> sec=<n>]     (ERP1; no cyc= field)
+ *               eno seq=<n> type=unknown-<xx> dlen=<n> olen=<n>   (other packet types)
+ *               eno-stats telegrams=<n> bytes=<n> overruns=<n> rx_dropped=<n> crc_hdr=<n>
+ *                   crc_data=<n> sync_skipped=<n> oversize=0 no_buf=0 reports_dropped=0
+ *                   rx_errors=<n>
+ *             overruns = the UART's hardware FIFO overruns, rx_dropped = bytes the tty layer
+ *             dropped (flip buffer full), rx_errors = framing + parity + break, all from
+ *             TIOCGICOUNT on DEV (0 when the driver does not count). Each line is one
+ *             write(2), so lines never interleave with other writers of the same tty.
+ *   -S FD     control channel (-F eno): "ready\n" on FD once DEV is configured; the
+ *             stats line goes to FD (not stdout) at SIGUSR1 and at exit
  * Lines:
  *   esp3 seq=<n> type=0x<t> data_len=<n> opt_len=<n> data=<hex> opt=<hex>
  *        [rorg=0x.. id=0x........ status=0x..] [dbm=-<n>]     (RADIO_ERP1, type 0x01)
@@ -36,6 +50,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <linux/serial.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -66,6 +82,7 @@ typedef struct esp3_parser {
     uint8_t body[ESP3_MAX_BODY];
     esp3_stats_t stats;
     int verbose_errors;
+    int eno_format;  /* -F eno */
 } esp3_parser_t;
 
 static uint8_t esp3_crc8(uint8_t crc, const uint8_t *p, size_t n)
@@ -86,8 +103,37 @@ static void esp3_print_hex(const uint8_t *p, size_t n)
         printf("%02x", p[i]);
 }
 
+/* -F eno: one line in the firmware's app format, written with one write(2). */
+static void esp3_emit_eno(esp3_parser_t *self)
+{
+    char line[256 + 2 * 64];
+    size_t n = 0, cap = sizeof line - 2;
+    const uint8_t *d = self->body, *o = self->body + self->data_len;
+#define ESP3_PUT(...) do { int k_ = snprintf(line + n, cap - n, __VA_ARGS__); \
+                           n += (k_ > 0 && (size_t)k_ < cap - n) ? (size_t)k_ : 0; } while (0)
+    if (self->type == ESP3_TYPE_RADIO_ERP1 && self->data_len >= 6 && self->data_len - 6 <= 64) {
+        const uint8_t *id = d + self->data_len - 5;
+        ESP3_PUT("eno seq=%llu type=erp1 rorg=%02x data=", self->stats.frames, d[0]);
+        for (uint32_t i = 1; i + 5 < self->data_len; i++)
+            ESP3_PUT("%02x", d[i]);
+        ESP3_PUT(" id=%02x%02x%02x%02x status=%02x", id[0], id[1], id[2], id[3], d[self->data_len - 1]);
+        if (self->opt_len >= 7)
+            ESP3_PUT(" sub=%u dst=%02x%02x%02x%02x dbm=-%u sec=%u", o[0], o[1], o[2], o[3], o[4], o[5], o[6]);
+    } else {
+        ESP3_PUT("eno seq=%llu type=unknown-%02x dlen=%u olen=%u", self->stats.frames, self->type,
+                 self->data_len, self->opt_len);
+    }
+#undef ESP3_PUT
+    line[n++] = '\n';
+    if (write(STDOUT_FILENO, line, n) < 0) { /* the console is gone: nothing to report to */ }
+}
+
 static void esp3_emit(esp3_parser_t *self)
 {
+    if (self->eno_format) {
+        esp3_emit_eno(self);
+        return;
+    }
     const uint8_t *d = self->body, *o = self->body + self->data_len;
     printf("esp3 seq=%llu type=0x%02x data_len=%u opt_len=%u data=", self->stats.frames,
            self->type, self->data_len, self->opt_len);
@@ -191,6 +237,22 @@ static void esp3_on_signal(int sig)
         esp3_stop = 1;
 }
 
+/* -F eno: the eno-stats line on the control fd, with the tty's own counters. */
+static void esp3_print_eno_stats(const esp3_stats_t *s, int fd, int ctl)
+{
+    struct serial_icounter_struct ic;
+    memset(&ic, 0, sizeof ic);
+    if (fd < 0 || ioctl(fd, TIOCGICOUNT, &ic) != 0)
+        memset(&ic, 0, sizeof ic);
+    char line[320];
+    int n = snprintf(line, sizeof line,
+                     "eno-stats telegrams=%llu bytes=%llu overruns=%u rx_dropped=%u crc_hdr=%llu "
+                     "crc_data=%llu sync_skipped=%llu oversize=0 no_buf=0 reports_dropped=0 rx_errors=%u\n",
+                     s->frames, s->bytes, (unsigned)ic.overrun, (unsigned)ic.buf_overrun, s->hdr_crc_err,
+                     s->data_crc_err, s->skipped, (unsigned)(ic.frame + ic.parity + ic.brk));
+    if (n > 0 && write(ctl, line, (size_t)n) < 0) { /* skconsole gone */ }
+}
+
 static void esp3_print_stats(const esp3_stats_t *s)
 {
     printf("esp3 stats frames=%llu hdr_crc_err=%llu data_crc_err=%llu skipped=%llu "
@@ -246,16 +308,25 @@ int main(int argc, char **argv)
     const char *dev = "/dev/ttyS1";
     unsigned long baud = 57600;
     unsigned long long max = 0;
+    int ctl = -1;
     static esp3_parser_t parser = { .state = ESP3_ST_SYNC, .verbose_errors = 1 };
     int opt;
-    while ((opt = getopt(argc, argv, "d:b:n:q")) != -1) {
+    while ((opt = getopt(argc, argv, "d:b:n:qF:S:")) != -1) {
         switch (opt) {
         case 'd': dev = optarg; break;
         case 'b': baud = strtoul(optarg, NULL, 10); break;
         case 'n': max = strtoull(optarg, NULL, 10); break;
         case 'q': parser.verbose_errors = 0; break;
+        case 'F':
+            if (strcmp(optarg, "eno") && strcmp(optarg, "esp3")) {
+                fprintf(stderr, "skesp3: -F esp3|eno\n");
+                return 2;
+            }
+            parser.eno_format = strcmp(optarg, "eno") == 0;
+            break;
+        case 'S': ctl = (int)strtol(optarg, NULL, 10); break;
         default:
-            fprintf(stderr, "usage: skesp3 [-d DEV] [-b BAUD] [-n COUNT] [-q]\n");
+            fprintf(stderr, "usage: skesp3 [-d DEV] [-b BAUD] [-n COUNT] [-q] [-F esp3|eno] [-S FD]\n");
             return 2;
         }
     }
@@ -280,14 +351,25 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    printf("skesp3 listening dev=%s baud=%lu\n", dev, baud);
-    fflush(stdout);
+    if (parser.eno_format) {
+        parser.verbose_errors = 0; /* counters only: stdout carries eno lines alone */
+        if (ctl >= 0 && write(ctl, "ready\n", 6) != 6) {
+            fprintf(stderr, "skesp3: control fd %d: %s\n", ctl, strerror(errno));
+            return 1;
+        }
+    } else {
+        printf("skesp3 listening dev=%s baud=%lu\n", dev, baud);
+        fflush(stdout);
+    }
 
     uint8_t buf[512];
     while (!esp3_stop && (max == 0 || parser.stats.frames < max)) {
         if (esp3_dump) {
             esp3_dump = 0;
-            esp3_print_stats(&parser.stats);
+            if (parser.eno_format && ctl >= 0)
+                esp3_print_eno_stats(&parser.stats, fd == STDIN_FILENO ? -1 : fd, ctl);
+            else
+                esp3_print_stats(&parser.stats);
         }
         ssize_t n = read(fd, buf, sizeof buf);
         if (n < 0) {
@@ -303,6 +385,9 @@ int main(int argc, char **argv)
             esp3_feed(&parser, buf[i]);
         }
     }
-    esp3_print_stats(&parser.stats);
+    if (parser.eno_format && ctl >= 0)
+        esp3_print_eno_stats(&parser.stats, fd == STDIN_FILENO ? -1 : fd, ctl);
+    else
+        esp3_print_stats(&parser.stats);
     return 0;
 }

@@ -30,7 +30,7 @@ run() {  # $1 image, $2 input file, $3 output file
 check_lines() {  # $1 output, $2 input: echo lines (input text alone on a line, after an
                  # asynchronous VMIO line closed the prompt's partial line) are allowed
     local n
-    pat='^(> .*|> ?|rpi-serverkernel .*|md5-start|md5-end|md5 n=[0-9]+ digest=[0-9a-f]{32} cycles=[0-9]+ us=[0-9]+|storm hz=[0-9]+|vmit src=[0-9]+ prio=[0-3] taken=[0-9]+ nested=[0-9]+ max_depth=[0-9]+ overruns=[0-9]+|vmit-total spurious=[0-9]+ vmio_runs=[0-9]+ max_depth=[0-9]+|eno seq=[0-9]+ type=.* cyc=[0-9]+|eno started baud=[0-9]+|eno stopped|eno-stats telegrams=[0-9]+ bytes=[0-9]+ overruns=[0-9]+ rx_dropped=[0-9]+ crc_hdr=[0-9]+ crc_data=[0-9]+ sync_skipped=[0-9]+ oversize=[0-9]+ no_buf=[0-9]+ reports_dropped=[0-9]+|vmio-latency n=[0-9]+ median_cyc=[0-9]+ p99_cyc=[0-9]+ max_cyc=[0-9]+ median_us=[0-9]+\.[0-9]{2} p99_us=[0-9]+\.[0-9]{2} max_us=[0-9]+\.[0-9]{2}|vmio-latency reset|baud [0-9]+|selftest .*|info .*|halt|)$'
+    pat='^(> .*|> ?|rpi-serverkernel .*|md5-start|md5-end|md5 n=[0-9]+ digest=[0-9a-f]{32} cycles=[0-9]+ us=[0-9]+|storm hz=[0-9]+|vmit src=[0-9]+ prio=[0-3] taken=[0-9]+ nested=[0-9]+ max_depth=[0-9]+ overruns=[0-9]+|vmit-total spurious=[0-9]+ vmio_runs=[0-9]+ max_depth=[0-9]+|eno seq=[0-9]+ type=.* cyc=[0-9]+|eno started baud=[0-9]+ port=uart[01]|err busy uart0 carries the console \(boot with sk.console=uart1\)|eno stopped|eno-stats telegrams=[0-9]+ bytes=[0-9]+ overruns=[0-9]+ rx_dropped=[0-9]+ crc_hdr=[0-9]+ crc_data=[0-9]+ sync_skipped=[0-9]+ oversize=[0-9]+ no_buf=[0-9]+ reports_dropped=[0-9]+ rx_errors=[0-9]+|vmio-latency n=[0-9]+ median_cyc=[0-9]+ p99_cyc=[0-9]+ max_cyc=[0-9]+ median_us=[0-9]+\.[0-9]{2} p99_us=[0-9]+\.[0-9]{2} max_us=[0-9]+\.[0-9]{2}|vmio-latency reset|baud [0-9]+|selftest .*|info .*|halt|)$'
     n=$(grep -Ev "$pat" "$1" | grep -Fvxc -f "$2" || true)
     [ "$n" -eq 0 ] || { bad "$n unexpected (interleaved?) lines in $1"; grep -Ev "$pat" "$1" | grep -Fvx -f "$2" | head; }
 }
@@ -55,14 +55,16 @@ grep -q '^vmit src=57 prio=2 ' "$o" || bad "console source not at level 2"
 check_lines "$o" "$work/in1"
 
 echo "== run 2: self tests (test image)"
-printf 'selftest vmit\nselftest esp3\nstorm 50000\nselftest vmit\nstorm 0\nmd5 1000 hello world\neno start\neno start 115200\neno stats\neno stop\nvmit\nvmio\nvmio reset\nvmio\nhalt\n' > "$work/in2"
+printf 'selftest vmit\nselftest esp3\nstorm 50000\nselftest vmit\nstorm 0\nmd5 1000 hello world\neno start\neno start 57600 uart0\neno start 115200 uart1\neno stats\neno stop\nvmit\nvmio\nvmio reset\nvmio\nhalt\n' > "$work/in2"
 run "$TIMG" "$work/in2" "$work/out2"
 o=$work/out2.clean
 [ "$(grep -c '^selftest vmit .* ok=1$' "$o")" -eq 2 ] && echo "ok: selftest vmit x2" || bad "selftest vmit"
 grep -Eq '^eno seq=1 type=erp1 rorg=f6 data=50 id=00298979 status=30 sub=3 dst=ffffffff dbm=-255 sec=0 cyc=[0-9]+$' "$o" \
     && echo "ok: esp3 -> app line with cyc" || bad "no eno line from selftest esp3"
-grep -q '^eno started baud=57600$' "$o" && grep -q '^eno started baud=115200$' "$o" || bad "eno start replies"
-grep -Eq '^eno-stats telegrams=1 bytes=0 overruns=0 rx_dropped=0 crc_hdr=0 crc_data=0 sync_skipped=0 oversize=0 no_buf=0 reports_dropped=0$' "$o" || bad "eno-stats"
+grep -q '^eno started baud=57600 port=uart1$' "$o" && grep -q '^eno started baud=115200 port=uart1$' "$o" || bad "eno start replies"
+# the PL011 carries the console in this boot (no sk.console=uart1): refused, nothing changed
+grep -q '^err busy uart0 carries the console (boot with sk.console=uart1)$' "$o" || bad "eno start uart0 not refused"
+grep -Eq '^eno-stats telegrams=1 bytes=0 overruns=0 rx_dropped=0 crc_hdr=0 crc_data=0 sync_skipped=0 oversize=0 no_buf=0 reports_dropped=0 rx_errors=0$' "$o" || bad "eno-stats"
 grep -q '^eno stopped$' "$o" || bad "eno stop"
 grep -q "^md5 n=1000 digest=$(python3 "$md5py" 1000 "hello world") " "$o" || bad "md5 1000"
 grep -q '^vmit src=29 prio=3 ' "$o" || bad "mini UART not at the highest level"
