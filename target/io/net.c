@@ -611,7 +611,11 @@ static uint8_t net_up_state(const net_t *n)
 static int net_on_link(vmio_automaton_t *a, const vmio_event_t *ev)
 {
     net_t *n = net_of(a);
-    if (ev->arg && ev->len >= NET_ETH_ALEN) {
+    if (ev->arg && (ev->len < NET_ETH_ALEN || (ev->inl[0] & 1u))) {
+        n->stats.link_bad++;    /* "up" without a usable unicast MAC: ignored */
+        return VMIO_GOTO(a->state);
+    }
+    if (ev->arg) {
         net_mac_cpy(n->mac, ev->inl);
         n->link = 1;
         n->arp_tokens = n->cfg.arp_reply_burst;
@@ -865,14 +869,14 @@ int net_stats_line(const net_t *n, unsigned i, char *out, size_t size)
         len = LIB_PRINTF_SYM(snprintf)(out, size,
             "net eth rx=%lu tx=%lu rx_link_down=%lu rx_no_buf=%lu runt=%lu not_for_us=%lu "
             "unknown_type=%lu tx_link_down=%lu tx_no_addr=%lu tx_no_headroom=%lu "
-            "tx_realign=%lu tx_errors=%lu tx_no_buf=%lu",
+            "tx_realign=%lu tx_errors=%lu tx_no_buf=%lu link_bad=%lu",
             (unsigned long)s->rx_frames, (unsigned long)s->tx_frames,
             (unsigned long)s->rx_link_down, (unsigned long)s->rx_no_buf,
             (unsigned long)s->eth_runt, (unsigned long)s->eth_not_for_us,
             (unsigned long)s->eth_unknown_type, (unsigned long)s->tx_link_down,
             (unsigned long)s->tx_no_addr, (unsigned long)s->tx_no_headroom,
             (unsigned long)s->tx_realign, (unsigned long)s->tx_errors,
-            (unsigned long)s->tx_no_buf);
+            (unsigned long)s->tx_no_buf, (unsigned long)s->link_bad);
         break;
     case 2:
         len = LIB_PRINTF_SYM(snprintf)(out, size,

@@ -154,6 +154,7 @@ typedef struct net_stats {
     uint32_t tx_realign;        /* slow path: frame moved forward for the driver headroom */
     uint32_t tx_errors;         /* driver refused (it freed the frame) */
     uint32_t tx_no_buf;         /* no buffer for an ARP request */
+    uint32_t link_bad;          /* link-up event without a unicast MAC (ignored) */
     /* ARP */
     uint32_t arp_rx, arp_short, arp_bad, arp_own, arp_conflict, arp_no_addr;
     uint32_t arp_not_for_us;    /* requests for other hosts (ignored, not an error) */

@@ -42,6 +42,18 @@ static void test_link_states(void **state)
     assert_int_equal(tn_net.aut.state, NET_S_UP);
     tn_link(0);
     assert_int_equal(tn_net.aut.state, NET_S_DOWN);
+    /* "Up" without a MAC, or with a multicast one: ignored, counted. */
+    vmio_event_t bad = {0};
+    bad.dst = vmio_addr(0, TN_ID_NET, 0);
+    bad.code = NET_EV_LINK;
+    bad.arg = 1;
+    vmio_deposit(0, &bad);
+    bad.len = 6;
+    bad.inl[0] = 0x01;
+    vmio_deposit(0, &bad);
+    vmio_run();
+    assert_int_equal(tn_net.aut.state, NET_S_DOWN);
+    assert_int_equal(tn_stats().link_bad, 2);
     tn_link(1);
     assert_int_equal(tn_net.aut.state, NET_S_UP);
     /* Removing the address goes back to NOADDR; a bad address is refused (state kept). */
