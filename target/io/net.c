@@ -842,6 +842,71 @@ int net_parse_ipv4(const char *s, uint32_t *out)
     return ERR_OK;
 }
 
+/* Reads one dotted quad at *s up to a delimiter in `stop` (or the end); advances *s. */
+static int net_take_ipv4(const char **s, const char *stop, uint32_t *out)
+{
+    char w[16];
+    unsigned n = 0;
+    const char *p = *s;
+    while (*p && n < sizeof w - 1) {
+        const char *q = stop;
+        while (*q && *q != *p)
+            q++;
+        if (*q)
+            break;
+        w[n++] = *p++;
+    }
+    w[n] = 0;
+    if (*p && n == sizeof w - 1)
+        return ERR_INVAL;
+    *s = p;
+    return net_parse_ipv4(w, out);
+}
+
+int net_parse_addr(const char *s, net_addr_t *out)
+{
+    net_addr_t a = {0, 0, 0};
+    if (!s || !out)
+        return ERR_INVAL;
+    if (net_take_ipv4(&s, "/ ", &a.ip))
+        return ERR_INVAL;
+    if (a.ip == 0 && !*s) {
+        *out = a;
+        return ERR_OK;
+    }
+    if (*s == '/') {
+        unsigned prefix = 0, digits = 0;
+        s++;
+        while (*s >= '0' && *s <= '9' && digits < 3) {
+            prefix = prefix * 10u + (unsigned)(*s++ - '0');
+            digits++;
+        }
+        if (!digits || prefix < 1 || prefix > 30)
+            return ERR_INVAL;
+        a.mask = 0xFFFFFFFFu << (32u - prefix);
+    } else if (*s == ' ') {
+        s++;
+        if (net_take_ipv4(&s, " ", &a.mask))
+            return ERR_INVAL;
+        uint32_t inv = ~a.mask;
+        if (a.mask == 0 || (inv & (inv + 1u)) != 0 || inv < 3u)
+            return ERR_INVAL;       /* not contiguous, or /31, /32 */
+    } else {
+        return ERR_INVAL;
+    }
+    if (*s == ' ') {
+        s++;
+        if (net_take_ipv4(&s, " ", &a.gw) || ((a.gw ^ a.ip) & a.mask) != 0 || a.gw == a.ip)
+            return ERR_INVAL;
+    }
+    if (*s)
+        return ERR_INVAL;
+    if ((a.ip & ~a.mask) == 0 || (a.ip | a.mask) == 0xFFFFFFFFu)
+        return ERR_INVAL;           /* network or broadcast address */
+    *out = a;
+    return ERR_OK;
+}
+
 #define NET_IPFMT "%u.%u.%u.%u"
 #define NET_IPARG(x) (unsigned)((x) >> 24), (unsigned)((x) >> 16 & 255u), \
                      (unsigned)((x) >> 8 & 255u), (unsigned)((x) & 255u)

@@ -237,6 +237,10 @@ void net_set_addr_event(vmio_event_t *ev, vmio_addr_t net_dst, const net_addr_t 
 
 /* Console helpers. "a.b.c.d" -> host-order address; ERR_INVAL on anything else. */
 int net_parse_ipv4(const char *s, uint32_t *out);
+/* Console address setting: "A.B.C.D/PREFIX [GW]" or "A.B.C.D MASK [GW]" (one space
+ * between words; PREFIX 1..30; MASK contiguous; GW on the subnet or absent) -> *out.
+ * "0.0.0.0" alone clears the address. ERR_INVAL on anything else (*out untouched). */
+int net_parse_addr(const char *s, net_addr_t *out);
 /* Line i (0..) of the console "net" report into out (NUL-terminated, truncated to size);
  * returns its length, 0 when i is past the last line. Lines: "net state=..", "net eth ..",
  * "net arp ..", "net ip ..", "net icmp ..", "net udp ..". */

@@ -16,7 +16,9 @@
 #include <stdint.h>
 #include "io/net.h"
 
-#define UDP_ECHO_PORT_DEFAULT 7u
+#ifndef UDP_ECHO_PORT_DEFAULT
+#define UDP_ECHO_PORT_DEFAULT 7u     /* build-time: -DUDP_ECHO_PORT_DEFAULT=5555 */
+#endif
 
 enum udp_echo_state { UDP_ECHO_S_RUN, UDP_ECHO_S_COUNT };
 

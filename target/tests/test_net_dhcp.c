@@ -155,6 +155,13 @@ static void test_full_exchange_qemu_values(void **state)
     assert_int_equal(s.offers, 1);
     assert_int_equal(s.acks, 1);
     assert_int_equal(s.rx_bad + s.rx_other + s.send_fail + s.no_buf + s.set_addr_fail, 0);
+    char line[512];
+    int len = dhcp_stats_line(&tn_dhcp, line, sizeof line);
+    assert_int_equal(len, (int)strlen(line));
+    if (strncmp(line, "net dhcp state=bound ip=10.0.2.15 server=10.0.2.2 lease_s=86400 t1_s=43200 "
+                      "discover_tx=1 request_tx=1 renew_tx=0 offers=1 acks=1 naks=0 ", 120))
+        fail_msg("line: %s", line);
+    assert_non_null(strstr(line, " set_addr_fail=0"));
     /* The stack now answers on the leased address: ARP and the echo. */
     tn_learn(tn_peer_mac, SRV);
     uint8_t f[128];
