@@ -78,8 +78,15 @@ static void dhcp_send(dhcp_t *s, uint8_t type, uint32_t dst, uint32_t ciaddr, in
         s->stats.send_fail++;
 }
 
+static void dhcp_apply(dhcp_t *s, uint32_t ip, uint32_t mask, uint32_t gw);
+
 static void dhcp_discover(dhcp_t *s, int retry)
 {
+    if (!retry && s->addr.ip) {
+        /* A new cycle starts without an address, so DISCOVER and REQUEST leave from
+         * 0.0.0.0 (RFC 2131 4.1); the SET_ADDR request is queued before the DISCOVER. */
+        dhcp_apply(s, 0, 0, 0);
+    }
     if (!retry) {
         /* New transaction id: MAC and the clocks, so two boards booting together differ. */
         uint32_t x = plat_cycles32() ^ (uint32_t)plat_now_us() ^ s->xid * 2654435761u;
@@ -293,8 +300,7 @@ static int dhcp_on_data_renewing(vmio_automaton_t *a, const vmio_event_t *ev)
     }
     if (r.type == NET_DHCP_NAK) {
         s->stats.naks++;
-        dhcp_apply(s, 0, 0, 0);
-        dhcp_discover(s, 0);
+        dhcp_discover(s, 0);        /* removes the address first */
         return VMIO_GOTO(DHCP_S_SELECTING);
     }
     s->stats.rx_other++;

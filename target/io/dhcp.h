@@ -22,8 +22,11 @@
  *               end -> address removed (SET_ADDR 0) -> SELECTING. REBINDING (T2, broadcast
  *               renewal to any server) is not implemented: a client whose server vanished
  *               keeps its address until the lease ends and then starts over.
- *   Any state: link down -> IDLE (the address is kept; the next link up starts a new
- *   DISCOVER cycle). RESET request -> SELECTING when the link is up, else IDLE.
+ *   Any state: link down -> IDLE (the address is kept while the link is down). Every new
+ *   DISCOVER cycle (link up, RESET with the link up, NAK, lease end, REQUESTs unanswered)
+ *   first removes the address (SET_ADDR 0), so DISCOVER/REQUEST leave from 0.0.0.0. RESET
+ *   request -> SELECTING when the link is up, else IDLE. (INIT-REBOOT, asking again for the
+ *   previous address, is not implemented.)
  *
  * Works with QEMU user networking (server 10.0.2.2 offers 10.0.2.15/24, router 10.0.2.2,
  * replies by broadcast) and ordinary LAN servers (unicast OFFERs are accepted by net while

@@ -168,6 +168,18 @@ static void test_full_exchange_qemu_values(void **state)
     tn_inject(f, tn_pad(f, tn_frame_udp(f, tn_mac, tn_peer_mac, SRV, OFFER_IP, 1, TN_ECHO_PORT,
                                         (const uint8_t *)"Echo1", 5, 1)));
     assert_int_equal(tn_ntx, 1);
+    /* Link down keeps the address; link up starts over from 0.0.0.0. */
+    tn_link(0);
+    assert_int_equal(tn_net.cfg.addr.ip, OFFER_IP);
+    tn_clear();
+    tn_link(1);
+    assert_int_equal(tn_net.cfg.addr.ip, 0);
+    assert_int_equal(tn_net.aut.state, NET_S_NOADDR);
+    assert_int_equal(tn_ntx, 1);
+    cmsg_t c = decode(0);
+    assert_int_equal(c.type, NET_DHCP_DISCOVER);
+    assert_int_equal(c.ip_src, 0);
+    full_exchange(86400);
 }
 
 /* Unicast OFFER/ACK to the offered address (servers without the broadcast flag honoured). */
