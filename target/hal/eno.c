@@ -102,27 +102,17 @@ static void eno_pl011_isr(void *arg)
     eno_deposit(b, n, oe, bad);
 }
 
-/* baud = core / (8 (reg + 1)), rounded to the nearest divisor */
+/* baud = core / (8 (reg + 1)), rounded to the nearest divisor (uart_mini_divisor) */
 static int eno_mini_setup(uint32_t baud, uint32_t *actual)
 {
-    uint32_t reg = (eno.core_hz + 4u * baud) / (8u * baud);
-    if (reg == 0 || reg - 1u > 0xFFFFu)
+    uint32_t reg;
+    if (uart_mini_divisor(eno.core_hz, baud, &reg))
         return ERR_RANGE;
-    reg -= 1u;
     int rc = vmit_connect(BCM2835_IRQ_AUX, VMIT_LEVEL_ENO, eno_isr, 0);
     if (rc)
         return rc;
     mmio_enter();
-    mmio_modify32(ENO_MU, BCM2835_AUX_ENABLES, 0, BCM2835_AUX_ENABLES_MU_BIT);
-    mmio_write32(ENO_MU, BCM2835_AUX_MU_CNTL, 0);
-    mmio_write32(ENO_MU, BCM2835_AUX_MU_IER, 0);
-    mmio_write32(ENO_MU, BCM2835_AUX_MU_LCR, BCM2835_AUX_MU_LCR_8BIT);
-    mmio_write32(ENO_MU, BCM2835_AUX_MU_MCR, 0);
-    mmio_write32(ENO_MU, BCM2835_AUX_MU_IIR, BCM2835_AUX_MU_IIR_CLR_RX | BCM2835_AUX_MU_IIR_CLR_TX);
-    mmio_write32(ENO_MU, BCM2835_AUX_MU_BAUD, reg);
-    (void)mmio_read32(ENO_MU, BCM2835_AUX_MU_LSR); /* clear a stale overrun */
-    mmio_write32(ENO_MU, BCM2835_AUX_MU_IER, BCM2835_AUX_MU_IER_RX_BIT);
-    mmio_write32(ENO_MU, BCM2835_AUX_MU_CNTL, BCM2835_AUX_MU_CNTL_RXE_BIT | BCM2835_AUX_MU_CNTL_TXE_BIT);
+    uart_mini_hw_setup(reg, BCM2835_AUX_MU_IER_RX_BIT);
     mmio_leave();
     *actual = eno.core_hz / (8u * (reg + 1u));
     return ERR_OK;

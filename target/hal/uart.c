@@ -111,7 +111,7 @@ static void hw_tx_irq(bool on)
 }
 
 /* mini UART: baud = core / (8 (reg + 1)), nearest divisor (datasheet 2.2.1) */
-static int mini_divisor(uint32_t core_hz, uint32_t baud, uint32_t *reg)
+int uart_mini_divisor(uint32_t core_hz, uint32_t baud, uint32_t *reg)
 {
     uint32_t r = (core_hz + 4u * baud) / (8u * baud);
     if (r == 0 || r - 1u > 0xFFFFu)
@@ -120,18 +120,19 @@ static int mini_divisor(uint32_t core_hz, uint32_t baud, uint32_t *reg)
     return ERR_OK;
 }
 
-/* mini UART on, 8N1, FIFOs cleared, interrupts off, at divisor reg. Caller: mmio_enter(). */
-static void mini_setup(uint32_t reg)
+void uart_mini_hw_setup(uint32_t reg, uint32_t ier)
 {
-    mmio_modify32(UART_B, BCM2835_AUX_ENABLES, 0, BCM2835_AUX_ENABLES_MU_BIT);
-    mmio_write32(UART_B, BCM2835_AUX_MU_CNTL, 0);
-    mmio_write32(UART_B, BCM2835_AUX_MU_IER, 0);
-    mmio_write32(UART_B, BCM2835_AUX_MU_LCR, BCM2835_AUX_MU_LCR_8BIT);
-    mmio_write32(UART_B, BCM2835_AUX_MU_MCR, 0);
-    mmio_write32(UART_B, BCM2835_AUX_MU_IIR, BCM2835_AUX_MU_IIR_CLR_RX | BCM2835_AUX_MU_IIR_CLR_TX);
-    mmio_write32(UART_B, BCM2835_AUX_MU_BAUD, reg);
-    (void)mmio_read32(UART_B, BCM2835_AUX_MU_LSR); /* clear a stale overrun (not counted) */
-    mmio_write32(UART_B, BCM2835_AUX_MU_CNTL, BCM2835_AUX_MU_CNTL_RXE_BIT | BCM2835_AUX_MU_CNTL_TXE_BIT);
+    const uintptr_t mu = (uintptr_t)BCM2835_AUX_BASE;
+    mmio_modify32(mu, BCM2835_AUX_ENABLES, 0, BCM2835_AUX_ENABLES_MU_BIT);
+    mmio_write32(mu, BCM2835_AUX_MU_CNTL, 0);
+    mmio_write32(mu, BCM2835_AUX_MU_IER, 0);
+    mmio_write32(mu, BCM2835_AUX_MU_LCR, BCM2835_AUX_MU_LCR_8BIT);
+    mmio_write32(mu, BCM2835_AUX_MU_MCR, 0);
+    mmio_write32(mu, BCM2835_AUX_MU_IIR, BCM2835_AUX_MU_IIR_CLR_RX | BCM2835_AUX_MU_IIR_CLR_TX);
+    mmio_write32(mu, BCM2835_AUX_MU_BAUD, reg);
+    (void)mmio_read32(mu, BCM2835_AUX_MU_LSR); /* clear a stale overrun (not counted) */
+    mmio_write32(mu, BCM2835_AUX_MU_IER, ier);
+    mmio_write32(mu, BCM2835_AUX_MU_CNTL, BCM2835_AUX_MU_CNTL_RXE_BIT | BCM2835_AUX_MU_CNTL_TXE_BIT);
 }
 
 static void uart_poll_putc(char c)
@@ -196,15 +197,14 @@ int uart_init_port(uart_port_t port, uint32_t clk_hz, uint32_t baud)
         uint32_t reg;
         if (!clk_hz)
             clk_hz = UART_MINI_CORE_HZ_DEFAULT;
-        if (mini_divisor(clk_hz, baud, &reg))
+        if (uart_mini_divisor(clk_hz, baud, &reg))
             return ERR_RANGE;
         uart_cfg = &uart_cfgs[UART_PORT_MINI];
         uart_st.clk_hz = clk_hz;
         uart_st.baud = baud;
         /* pins not muxed: GPIO14/15 ALT5 would take the PL011's pins (see uart.h) */
         mmio_enter();
-        mini_setup(reg);
-        mmio_write32(UART_B, BCM2835_AUX_MU_IER, BCM2835_AUX_MU_IER_RX_BIT); /* line only: VMIT source off */
+        uart_mini_hw_setup(reg, BCM2835_AUX_MU_IER_RX_BIT); /* line only: VMIT source off */
         mmio_leave();
         return ERR_OK;
     }
@@ -432,7 +432,7 @@ int uart_set_baud(uint32_t baud)
 {
     uint32_t ibrd, fbrd, reg;
     if (UART_MINI) {
-        if (!baud || mini_divisor(uart_st.clk_hz, baud, &reg))
+        if (!baud || uart_mini_divisor(uart_st.clk_hz, baud, &reg))
             return ERR_RANGE;
         uart_tx_drain(UART_POLL_TIMEOUT_US * 10u);
         uint32_t flags = exc_irq_save();

@@ -31,6 +31,13 @@ typedef enum uart_port {
 
 #define UART_MINI_CORE_HZ_DEFAULT 250000000u /* VPU core clock feeding the mini UART */
 
+/* Mini UART hardware, shared by the console (here) and the EnOcean link (hal/eno.c):
+ * divisor for baud = core / (8 (reg + 1)), rounded to the nearest (ERR_RANGE if none fits);
+ * set-up = enabled, 8N1, FIFOs cleared, a stale overrun cleared, IER = ier, RX and TX on.
+ * The set-up's caller holds mmio_enter(). */
+int uart_mini_divisor(uint32_t core_hz, uint32_t baud, uint32_t *reg);
+void uart_mini_hw_setup(uint32_t reg, uint32_t ier);
+
 int uart_init(uint32_t uart_clk_hz, uint32_t baud); /* PL011, polled mode */
 /* Polled mode on port; clk_hz: the PL011's reference clock or, for the mini UART, the core
  * clock (0: defaults). ERR_RANGE for an impossible rate, ERR_BUSY after uart_start_irq(). */
