@@ -56,6 +56,7 @@
  *   port with "eno/1 subscribed lease=<s>", "eno/1 unsubscribed", "eno/1 err full" or
  *   "eno/1 err not-subscribed". Anything else is counted (udp_cmd_bad) and never answered
  *   (no ping-pong between two nodes); "eno/1 ..." text is not a command.
+ * VMIO_EV_RESET (request) only sets seq back to 0: subscriptions and counters stay.
  * Leases are checked when a report is sent (an expired entry is removed, counted
  * subs_expired), so no timer is needed.
  *

@@ -157,6 +157,13 @@ static app_stats_t stats(void)
     return s;
 }
 
+static uint32_t allocs(void)
+{
+    vmio_buf_stats_t s;
+    vmio_buf_get_stats(&s);
+    return s.pool[VMIO_POOL_SMALL].allocs + s.pool[VMIO_POOL_LARGE].allocs;
+}
+
 /* The frame app must have sent for console line `line` to ip/mac:dport with IP id `id`. */
 static size_t event_frame(uint8_t *f, const char *line, const uint8_t *mac, uint32_t ip, uint16_t dport,
                           uint16_t id)
@@ -233,7 +240,11 @@ static void test_vectors_to_subscriber(void **state)
     const char *rest[] = {"4BS", "CO_RD_IDBASE", "RET_OK"};
     for (unsigned k = 0; k < 3; k++) {
         id = tn_net.ip_id;
+        uint32_t a0 = allocs();
         feed(vec(rest[k]));
+        /* esp3's frame buffer and the datagram's: no buffer between the layers */
+        assert_int_equal(allocs() - a0, 2);
+        assert_int_equal(vmio_buf_outstanding(), 0);
         assert_int_equal(plat_host_nlines, 2 + k);
         assert_int_equal(tn_ntx, 3 + k);
         tn_expect_tx(2 + k, exp, event_frame(exp, plat_host_lines[1 + k], tn_host_mac, TN_HOST_IP, 9000, id));
