@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include "io/app.h"
 #include "io/esp3.h"
+#include "io/net.h"
 #include "lib/printf.h"
 #include "platform.h"
 
@@ -140,6 +141,169 @@ int app_format(uint32_t seq, const vmio_buf_t *frame, char *out, size_t size)
     return app_format_kind(seq, frame, out, size, &kind);
 }
 
+/* ---- UDP events ------------------------------------------------------------------------ */
+NET_STATIC_ASSERT(APP_WAY_UDP > VMIO_MAX_PIPES, "the UDP way cannot be a pipe id");
+/* Drops subscriptions whose lease has run out (bounded: APP_SUBS_MAX entries). */
+static void app_expire(app_t *s, uint64_t now)
+{
+    for (unsigned i = 0; i < APP_SUBS_MAX; i++) {
+        app_sub_t *e = &s->subs[i];
+        if (e->ip && e->expires_us && now >= e->expires_us) {
+            e->ip = 0;
+            s->stats.subs--;
+            s->stats.subs_expired++;
+        }
+    }
+}
+
+static app_sub_t *app_find_sub(app_t *s, uint32_t ip, uint16_t port)
+{
+    for (unsigned i = 0; i < APP_SUBS_MAX; i++)
+        if (s->subs[i].ip == ip && s->subs[i].port == port)
+            return &s->subs[i];
+    return 0;
+}
+
+/* Adds or renews (ip, port). ERR_INVAL / ERR_NOSPC counted. */
+static int app_subscribe(app_t *s, uint32_t ip, uint16_t port, uint32_t lease_s)
+{
+    if (!ip || ip == NET_IP_BCAST || !port) {
+        s->stats.sub_bad++;
+        return ERR_INVAL;
+    }
+    uint64_t now = plat_now_us();
+    app_expire(s, now);
+    app_sub_t *e = app_find_sub(s, ip, port);
+    if (!e) {
+        for (unsigned i = 0; i < APP_SUBS_MAX && !e; i++)
+            if (!s->subs[i].ip)
+                e = &s->subs[i];
+        if (!e) {
+            s->stats.sub_full++;
+            return ERR_NOSPC;
+        }
+        e->ip = ip;
+        e->port = port;
+        s->stats.subs++;
+    }
+    e->expires_us = lease_s ? now + (uint64_t)lease_s * 1000000u : 0;
+    return ERR_OK;
+}
+
+static int app_unsubscribe(app_t *s, uint32_t ip, uint16_t port)
+{
+    app_sub_t *e = ip ? app_find_sub(s, ip, port) : 0;
+    if (!e)
+        return ERR_EMPTY;
+    e->ip = 0;
+    e->port = 0;
+    s->stats.subs--;
+    return ERR_OK;
+}
+
+/* app_udp_out's "no buffer" result: positive, so that it cannot collide with an error code
+ * of net_udp_send (which passes the driver's own codes through). */
+#define APP_NO_BUF 1
+
+/* One datagram of n bytes, written as "<prefix><text>", to ip:port from app's port. 0 when
+ * net accepted it, APP_NO_BUF, or net's error (not counted here). */
+static int app_udp_out(app_t *s, uint32_t ip, uint16_t port, const char *prefix, const char *text,
+                       size_t n)
+{
+    size_t pl = 0;
+    while (prefix[pl])
+        pl++;
+    vmio_buf_t *b = net_udp_alloc(pl + n);
+    if (!b)
+        return APP_NO_BUF;
+    uint8_t *p = b->data;       /* b->len = pl + n already */
+    __builtin_memcpy(p, prefix, pl);
+    __builtin_memcpy(p + pl, text, n);
+    net_udp_meta_t m = {.remote_ip = ip, .local_ip = 0, .remote_port = port, .local_port = s->port};
+    return net_udp_send(s->net, b, &m);     /* always takes the buffer */
+}
+
+/* The report line (starting with "eno ") to every live subscriber as "eno/1 ...". */
+static void app_publish(app_t *s, const char *line, size_t n)
+{
+    if (!s->net || !s->stats.subs || n < 4)
+        return;
+    app_expire(s, plat_now_us());
+    for (unsigned i = 0; i < APP_SUBS_MAX; i++) {
+        const app_sub_t *e = &s->subs[i];
+        if (!e->ip)
+            continue;
+        int rc = app_udp_out(s, e->ip, e->port, "eno/1 ", line + 4, n - 4);
+        if (rc == ERR_OK) {
+            s->stats.udp_sent++;
+            continue;
+        }
+        if (rc == APP_NO_BUF)
+            s->stats.udp_no_buf++;
+        else
+            s->stats.udp_refused++;
+        s->stats.udp_dropped++;
+    }
+}
+
+/* Is the datagram exactly `word`, optionally followed by CR and/or LF? */
+static int app_is_cmd(const vmio_buf_t *b, const char *word)
+{
+    size_t k = 0;
+    while (word[k]) {
+        if (k >= b->len || b->data[k] != (uint8_t)word[k])
+            return 0;
+        k++;
+    }
+    size_t rest = b->len - k;
+    if (rest > 2)
+        return 0;
+    for (size_t i = k; i < b->len; i++)
+        if (b->data[i] != '\r' && b->data[i] != '\n')
+            return 0;
+    return 1;
+}
+
+static void app_reply(app_t *s, const net_udp_meta_t *m, const char *text)
+{
+    size_t n = 0;
+    while (text[n])
+        n++;
+    if (app_udp_out(s, m->remote_ip, m->remote_port, "eno/1 ", text, n))
+        s->stats.udp_reply_fail++;
+}
+
+/* A datagram to app's port: "subscribe" / "unsubscribe" (see app.h). The engine frees it. */
+static int app_on_udp(app_t *s, const vmio_event_t *ev)
+{
+    net_udp_meta_t m;
+    if (!ev->buf || ev->len < sizeof m || !s->net) {
+        s->stats.udp_cmd_bad++;
+        return ERR_OK;
+    }
+    net_udp_meta_get(ev, &m);
+    if (app_is_cmd(ev->buf, "subscribe")) {
+        s->stats.udp_cmds++;
+        int rc = app_subscribe(s, m.remote_ip, m.remote_port, APP_UDP_LEASE_S);
+        if (rc == ERR_OK) {
+            char t[32];
+            LIB_PRINTF_SYM(snprintf)(t, sizeof t, "subscribed lease=%u", (unsigned)APP_UDP_LEASE_S);
+            app_reply(s, &m, t);
+        } else if (rc == ERR_NOSPC) {
+            app_reply(s, &m, "err full");
+        }   /* ERR_INVAL: a source that cannot be answered (port 0): counted sub_bad */
+    } else if (app_is_cmd(ev->buf, "unsubscribe")) {
+        s->stats.udp_cmds++;
+        if (app_unsubscribe(s, m.remote_ip, m.remote_port) == ERR_OK)
+            app_reply(s, &m, "unsubscribed");
+        else
+            app_reply(s, &m, "err not-subscribed");
+    } else {
+        s->stats.udp_cmd_bad++;
+    }
+    return ERR_OK;
+}
+
 static int app_on_frame(vmio_automaton_t *a, const vmio_event_t *ev)
 {
     app_t *s = (app_t *)a;
@@ -148,6 +312,8 @@ static int app_on_frame(vmio_automaton_t *a, const vmio_event_t *ev)
     char line[APP_LINE_MAX + APP_CYC_FIELD_MAX];
     int kind;
 
+    if (ev->dst.way == APP_WAY_UDP)
+        return app_on_udp(s, ev);
     if (!f || f->len < ESP3_HDR_LEN ||
         f->len != ESP3_HDR_LEN + esp3_frame_dlen(f) + esp3_frame_olen(f)) {
         s->stats.bad_frames++;
@@ -157,7 +323,7 @@ static int app_on_frame(vmio_automaton_t *a, const vmio_event_t *ev)
     uint8_t type = esp3_frame_type(f);
     s->stats.by_type[type < 16 ? type : 0]++;
     int n = app_format_kind(++s->seq, f, line, APP_LINE_MAX, &kind);
-    LIB_PRINTF_SYM(snprintf)(line + n, sizeof line - (size_t)n, " cyc=%lu", (unsigned long)cyc);
+    n += LIB_PRINTF_SYM(snprintf)(line + n, sizeof line - (size_t)n, " cyc=%lu", (unsigned long)cyc);
     if (kind == APP_F_ERP1) {
         s->stats.erp1++;
         switch (esp3_frame_data(f)[0]) {
@@ -175,6 +341,9 @@ static int app_on_frame(vmio_automaton_t *a, const vmio_event_t *ev)
     }
     plat_output_line(line);
     s->stats.lines++;
+    if ((size_t)n >= sizeof line)
+        n = (int)sizeof line - 1;
+    app_publish(s, line, (size_t)n);
     return ERR_OK;  /* the engine frees the frame buffer */
 }
 
@@ -185,12 +354,30 @@ static int app_on_reset(vmio_automaton_t *a, const vmio_event_t *ev)
     return vmio_respond(a, ev, ERR_OK, 0, 0);
 }
 
-enum { APP_EV_COUNT = VMIO_EV_RESET + 1 };
+static int app_on_sub(vmio_automaton_t *a, const vmio_event_t *ev)
+{
+    app_t *s = (app_t *)a;
+    app_sub_req_t r;
+    int rc;
+    if (ev->len < sizeof r) {
+        s->stats.sub_bad++;
+        rc = ERR_INVAL;
+    } else {
+        __builtin_memcpy(&r, ev->inl, sizeof r);
+        rc = ev->code == APP_EV_SUBSCRIBE ? app_subscribe(s, r.ip, r.port, r.lease_s)
+                                          : app_unsubscribe(s, r.ip, r.port);
+    }
+    return vmio_is_req(ev) ? vmio_respond(a, ev, rc, 0, 0) : ERR_OK;
+}
+
+enum { APP_EV_COUNT = APP_EV_UNSUBSCRIBE + 1 };
 
 static const vmio_row_t app_rows[APP_S_COUNT][APP_EV_COUNT] = {
     [APP_S_RUN] = {
         [VMIO_EV_DATA] = VMIO_ROW(app_on_frame, VMIO_SAME),
         [VMIO_EV_RESET] = VMIO_ROW(app_on_reset, VMIO_SAME),
+        [APP_EV_SUBSCRIBE] = VMIO_ROW(app_on_sub, VMIO_SAME),
+        [APP_EV_UNSUBSCRIBE] = VMIO_ROW(app_on_sub, VMIO_SAME),
     },
 };
 static const vmio_state_desc_t app_states[APP_S_COUNT] = {
@@ -199,6 +386,7 @@ static const vmio_state_desc_t app_states[APP_S_COUNT] = {
 static const char *const app_event_names[APP_EV_COUNT] = {
     [VMIO_EV_DATA] = "data", [VMIO_EV_RX] = "rx", [VMIO_EV_PIPE_OPEN] = "pipe_open",
     [VMIO_EV_PIPE_CLOSE] = "pipe_close", [VMIO_EV_RESET] = "reset",
+    [APP_EV_SUBSCRIBE] = "subscribe", [APP_EV_UNSUBSCRIBE] = "unsubscribe",
 };
 
 const vmio_table_t app_table = {
@@ -217,6 +405,109 @@ int app_init(app_t *self, uint8_t id)
         return ERR_INVAL;
     *self = (app_t){0};
     return vmio_register(&self->aut, id, &app_table, APP_S_RUN);
+}
+
+int app_attach_net(app_t *self, net_t *net, uint16_t port)
+{
+    if (!self || !net)
+        return ERR_INVAL;
+    uint16_t p = port ? port : (uint16_t)APP_UDP_PORT_DEFAULT;
+    int rc = net_udp_bind(net, p, vmio_addr(VMIO_NODE_LOCAL, self->aut.id, APP_WAY_UDP));
+    if (rc)
+        return rc;
+    self->net = net;
+    self->port = p;
+    return ERR_OK;
+}
+
+void app_sub_event(vmio_event_t *ev, vmio_addr_t app_dst, uint16_t code, const app_sub_req_t *r)
+{
+    *ev = (vmio_event_t){0};
+    ev->dst = app_dst;
+    ev->code = (uint8_t)code;
+    ev->flags = VMIO_F_REQ;
+    __builtin_memcpy(ev->inl, r, sizeof *r);
+    ev->len = (uint8_t)sizeof *r;
+}
+
+int app_stats_fields(const app_stats_t *s, char *out, size_t size)
+{
+    app_line_t l = {out, size, 0};
+    if (!s || !out || !size)
+        return 0;
+    out[0] = '\0';
+    app_put(&l, " udp_sent=%lu udp_dropped=%lu", (unsigned long)s->udp_sent,
+            (unsigned long)s->udp_dropped);
+    return (int)l.len;
+}
+
+int app_udp_line(const app_t *self, char *out, size_t size)
+{
+    app_line_t l = {out, size, 0};
+    if (!self || !out || !size)
+        return 0;
+    const app_stats_t *s = &self->stats;
+    out[0] = '\0';
+    app_put(&l, "eno-udp port=%u subs=%lu sent=%lu dropped=%lu no_buf=%lu refused=%lu",
+            self->net ? (unsigned)self->port : 0u, (unsigned long)s->subs,
+            (unsigned long)s->udp_sent, (unsigned long)s->udp_dropped,
+            (unsigned long)s->udp_no_buf, (unsigned long)s->udp_refused);
+    app_put(&l, " expired=%lu sub_full=%lu sub_bad=%lu cmds=%lu cmd_bad=%lu reply_fail=%lu",
+            (unsigned long)s->subs_expired, (unsigned long)s->sub_full, (unsigned long)s->sub_bad,
+            (unsigned long)s->udp_cmds, (unsigned long)s->udp_cmd_bad,
+            (unsigned long)s->udp_reply_fail);
+    return (int)l.len;
+}
+
+/* Decimal number of 1..10 digits up to the next ' ' or the end; *s moves past it. */
+static int app_take_dec(const char **s, uint32_t max, uint32_t *out)
+{
+    const char *p = *s;
+    uint64_t v = 0;
+    unsigned k = 0;
+    while (*p >= '0' && *p <= '9' && k < 11) {
+        v = v * 10u + (uint64_t)(*p - '0');
+        p++;
+        k++;
+    }
+    if (k == 0 || k > 10 || v > max || (*p && *p != ' '))
+        return ERR_INVAL;
+    *out = (uint32_t)v;
+    *s = p;
+    return ERR_OK;
+}
+
+int app_parse_sub(const char *s, app_sub_req_t *out)
+{
+    char ip[16];
+    unsigned k = 0;
+    if (!s || !out)
+        return ERR_INVAL;
+    while (s[k] && s[k] != ' ') {
+        if (k + 1 >= sizeof ip)
+            return ERR_INVAL;
+        ip[k] = s[k];
+        k++;
+    }
+    ip[k] = '\0';
+    app_sub_req_t r = {0, 0, 0, 0};
+    if (s[k] != ' ' || net_parse_ipv4(ip, &r.ip))
+        return ERR_INVAL;
+    const char *p = s + k + 1;
+    uint32_t port, lease = 0;
+    if (app_take_dec(&p, 65535u, &port) || port == 0)
+        return ERR_INVAL;
+    if (*p == ' ') {
+        p++;
+        if (app_take_dec(&p, APP_LEASE_MAX_S, &lease))
+            return ERR_INVAL;
+    }
+    if (*p)
+        return ERR_INVAL;
+    r.port = (uint16_t)port;
+    r.lease_s = lease;
+    *out = r;
+    return ERR_OK;
 }
 
 void app_get_stats(const app_t *self, app_stats_t *out)

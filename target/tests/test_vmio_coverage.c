@@ -15,6 +15,7 @@ int fw_net_icmp_tests(void);
 int fw_net_udp_tests(void);
 int fw_net_dhcp_tests(void);
 int fw_net_echo_tests(void);
+int fw_app_udp_tests(void);
 
 int main(void)
 {
@@ -22,6 +23,7 @@ int main(void)
     int failed = fw_vmio_tests() + fw_esp3_tests() + fw_app_tests();
     failed += fw_net_ntimer_tests() + fw_net_eth_tests() + fw_net_arp_tests() + fw_net_ipv4_tests() +
               fw_net_icmp_tests() + fw_net_udp_tests() + fw_net_dhcp_tests() + fw_net_echo_tests();
+    failed += fw_app_udp_tests();
     unsigned missing = vmio_coverage_report();
     printf("coverage: %u row(s) never exercised, %d test failure(s)\n", missing, failed);
     return failed || missing ? 1 : 0;
