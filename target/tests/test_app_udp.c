@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "esp3_vectors.h"
 #include "io/app.h"
 #include "io/esp3.h"
 #include "net_test_util.h"
@@ -29,47 +30,11 @@ static esp3_t esp3;
 static app_t app;
 
 /* ---- reference vectors ------------------------------------------------------------------ */
-#define MAXV 16
-typedef struct vec {
-    char name[64];
-    uint8_t b[600];
-    size_t n;
-} vec_t;
-static vec_t vecs[MAXV];
-static unsigned nvecs;
+typedef esp3_vec_t vec_t;
+#define vecs esp3_vecs
+#define nvecs esp3_nvecs
+#define load_vectors esp3_vectors_load
 
-static void load_vectors(void)
-{
-    if (nvecs)
-        return;
-    char path[512];
-    snprintf(path, sizeof path, "%s/reference/esp3-vectors.txt", SK_SHARED_DIR);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    char line[2048];
-    while (fgets(line, sizeof line, f)) {
-        char *bar = strchr(line, '|');
-        if (line[0] == '#' || !bar)
-            continue;
-        assert_true(nvecs < MAXV);
-        vec_t *v = &vecs[nvecs];
-        *bar = '\0';
-        snprintf(v->name, sizeof v->name, "%.63s", line);
-        char *p = bar + 1, *end;
-        for (;;) {
-            unsigned long x = strtoul(p, &end, 16);
-            if (end == p)
-                break;
-            assert_true(x <= 0xFF && v->n < sizeof v->b);
-            v->b[v->n++] = (uint8_t)x;
-            p = end;
-        }
-        nvecs++;
-    }
-    fclose(f);
-    assert_true(nvecs >= 4);
-}
 
 static const vec_t *vec(const char *prefix)
 {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "esp3_vectors.h"
 #include "io/esp3.h"
 #include "vmio/vmio.h"
 #include "plat_host.h"
@@ -19,14 +20,10 @@
 #define MAXV 32
 #define MAXF 128
 
-typedef struct vec {
-    char name[64];
-    uint8_t b[600];
-    size_t n;
-} vec_t;
-
-static vec_t vecs[MAXV];
-static unsigned nvecs;
+typedef esp3_vec_t vec_t;
+#define vecs esp3_vecs
+#define nvecs esp3_nvecs
+#define load_vectors esp3_vectors_load
 
 /* ---- sink automaton: copies what arrives ---------------------------------------------- */
 typedef struct got {
@@ -78,41 +75,6 @@ static const vmio_table_t sink_table = {
 
 static esp3_t esp3;
 
-static void load_vectors(void)
-{
-    if (nvecs)
-        return;
-    char path[512];
-    snprintf(path, sizeof path, "%s/reference/esp3-vectors.txt", SK_SHARED_DIR);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    char line[2048];
-    while (fgets(line, sizeof line, f)) {
-        if (line[0] == '#' || line[0] == '\n')
-            continue;
-        char *bar = strchr(line, '|');
-        if (!bar)
-            continue;
-        assert_true(nvecs < MAXV);
-        vec_t *v = &vecs[nvecs];
-        *bar = '\0';
-        snprintf(v->name, sizeof v->name, "%.63s", line);
-        v->n = 0;
-        char *p = bar + 1, *end;
-        for (;;) {
-            unsigned long x = strtoul(p, &end, 16);
-            if (end == p)
-                break;
-            assert_true(x <= 0xFF && v->n < sizeof v->b);
-            v->b[v->n++] = (uint8_t)x;
-            p = end;
-        }
-        nvecs++;
-    }
-    fclose(f);
-    assert_true(nvecs >= 4);
-}
 
 static int setup_cfg(uint16_t max_len)
 {
