@@ -1,5 +1,6 @@
 /* DHCP client automaton: see dhcp.h. */
 #include "io/dhcp.h"
+#include "lib/printf.h"
 #include "platform.h"
 
 #define DHCP_ALL_STATES ((1u << DHCP_S_IDLE) | (1u << DHCP_S_SELECTING) | \
@@ -77,8 +78,15 @@ static void dhcp_send(dhcp_t *s, uint8_t type, uint32_t dst, uint32_t ciaddr, in
         s->stats.send_fail++;
 }
 
+static void dhcp_apply(dhcp_t *s, uint32_t ip, uint32_t mask, uint32_t gw);
+
 static void dhcp_discover(dhcp_t *s, int retry)
 {
+    if (!retry && s->addr.ip) {
+        /* A new cycle starts without an address, so DISCOVER and REQUEST leave from
+         * 0.0.0.0 (RFC 2131 4.1); the SET_ADDR request is queued before the DISCOVER. */
+        dhcp_apply(s, 0, 0, 0);
+    }
     if (!retry) {
         /* New transaction id: MAC and the clocks, so two boards booting together differ. */
         uint32_t x = plat_cycles32() ^ (uint32_t)plat_now_us() ^ s->xid * 2654435761u;
@@ -292,8 +300,7 @@ static int dhcp_on_data_renewing(vmio_automaton_t *a, const vmio_event_t *ev)
     }
     if (r.type == NET_DHCP_NAK) {
         s->stats.naks++;
-        dhcp_apply(s, 0, 0, 0);
-        dhcp_discover(s, 0);
+        dhcp_discover(s, 0);        /* removes the address first */
         return VMIO_GOTO(DHCP_S_SELECTING);
     }
     s->stats.rx_other++;
@@ -437,4 +444,27 @@ int dhcp_init(dhcp_t *self, uint8_t id, net_t *net, ntimer_svc_t *timers, const 
 void dhcp_get_stats(const dhcp_t *self, dhcp_stats_t *out)
 {
     *out = self->stats;
+}
+
+int dhcp_stats_line(const dhcp_t *d, char *out, size_t size)
+{
+    static const char *const st[DHCP_S_COUNT] = {"idle", "selecting", "requesting", "bound", "renewing"};
+    const dhcp_stats_t *s = &d->stats;
+    uint32_t ip = d->addr.ip, srv = d->server_ip;
+    int len = LIB_PRINTF_SYM(snprintf)(out, size,
+        "net dhcp state=%s ip=%u.%u.%u.%u server=%u.%u.%u.%u lease_s=%lu t1_s=%lu discover_tx=%lu "
+        "request_tx=%lu renew_tx=%lu offers=%lu acks=%lu naks=%lu retries=%lu bound=%lu expired=%lu "
+        "rx_bad=%lu rx_other=%lu no_buf=%lu send_fail=%lu stale_timer=%lu set_addr_fail=%lu",
+        st[d->aut.state < DHCP_S_COUNT ? d->aut.state : 0],
+        (unsigned)(ip >> 24), (unsigned)(ip >> 16 & 255u), (unsigned)(ip >> 8 & 255u), (unsigned)(ip & 255u),
+        (unsigned)(srv >> 24), (unsigned)(srv >> 16 & 255u), (unsigned)(srv >> 8 & 255u), (unsigned)(srv & 255u),
+        (unsigned long)d->lease_s, (unsigned long)d->t1_s, (unsigned long)s->discover_tx,
+        (unsigned long)s->request_tx, (unsigned long)s->renew_tx, (unsigned long)s->offers,
+        (unsigned long)s->acks, (unsigned long)s->naks, (unsigned long)s->retries,
+        (unsigned long)s->bound, (unsigned long)s->expired, (unsigned long)s->rx_bad,
+        (unsigned long)s->rx_other, (unsigned long)s->no_buf, (unsigned long)s->send_fail,
+        (unsigned long)s->stale_timer, (unsigned long)s->set_addr_fail);
+    if (len < 0)
+        return 0;
+    return (size_t)len < size ? len : (int)(size ? size - 1 : 0);
 }

@@ -22,8 +22,11 @@
  *               end -> address removed (SET_ADDR 0) -> SELECTING. REBINDING (T2, broadcast
  *               renewal to any server) is not implemented: a client whose server vanished
  *               keeps its address until the lease ends and then starts over.
- *   Any state: link down -> IDLE (the address is kept; the next link up starts a new
- *   DISCOVER cycle). RESET request -> SELECTING when the link is up, else IDLE.
+ *   Any state: link down -> IDLE (the address is kept while the link is down). Every new
+ *   DISCOVER cycle (link up, RESET with the link up, NAK, lease end, REQUESTs unanswered)
+ *   first removes the address (SET_ADDR 0), so DISCOVER/REQUEST leave from 0.0.0.0. RESET
+ *   request -> SELECTING when the link is up, else IDLE. (INIT-REBOOT, asking again for the
+ *   previous address, is not implemented.)
  *
  * Works with QEMU user networking (server 10.0.2.2 offers 10.0.2.15/24, router 10.0.2.2,
  * replies by broadcast) and ordinary LAN servers (unicast OFFERs are accepted by net while
@@ -32,6 +35,7 @@
  * anything else is dropped and counted. */
 #ifndef IO_DHCP_H
 #define IO_DHCP_H
+#include <stddef.h>
 #include <stdint.h>
 #include "io/net.h"
 #include "io/ntimer.h"
@@ -86,6 +90,12 @@ typedef struct dhcp {
 /* Registers under `id`, binds UDP 68 on net, adds its timer, sets net's link_notify. */
 int dhcp_init(dhcp_t *self, uint8_t id, net_t *net, ntimer_svc_t *timers, const dhcp_config_t *cfg);
 void dhcp_get_stats(const dhcp_t *self, dhcp_stats_t *out);
+/* The console "net" report's DHCP line (NUL-terminated, truncated to size); returns its
+ * length: "net dhcp state=<idle|selecting|requesting|bound|renewing> ip=a.b.c.d
+ * server=a.b.c.d lease_s=<n> t1_s=<n> discover_tx=.. request_tx=.. renew_tx=.. offers=..
+ * acks=.. naks=.. retries=.. bound=.. expired=.. rx_bad=.. rx_other=.. no_buf=..
+ * send_fail=.. stale_timer=.. set_addr_fail=..". */
+int dhcp_stats_line(const dhcp_t *self, char *out, size_t size);
 extern const vmio_table_t dhcp_table;
 
 #endif

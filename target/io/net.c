@@ -10,14 +10,53 @@
 static const uint8_t net_bcast_mac[NET_ETH_ALEN] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
 
 /* ---- checksum --------------------------------------------------------------------------- */
+/* Halfword / word loads through aliasing-safe types (the buffer is uint8_t). */
+typedef uint16_t __attribute__((may_alias, aligned(2))) net_u16_alias_t;
+typedef uint32_t __attribute__((may_alias, aligned(4))) net_u32_alias_t;
+
 uint32_t net_cksum_add(uint32_t sum, const uint8_t *p, unsigned n)
 {
-    /* 32-bit accumulator: at most 0x1FFFE per 2 bytes, so 64 KiB of input cannot overflow. */
-    unsigned i = 0;
-    for (; i + 1 < n; i += 2)
-        sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-    if (i < n)
-        sum += (uint32_t)p[i] << 8;
+    if ((uintptr_t)p & 1u) {
+        /* Odd address (no driver leaves one; kept correct anyway): byte pairs. A 32-bit
+         * accumulator takes 64 KiB of them. */
+        unsigned i = 0;
+        for (; i + 1 < n; i += 2)
+            sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+        if (i < n)
+            sum += (uint32_t)p[i] << 8;
+        return sum;
+    }
+    /* Fast path (headers sit at even offsets of word-aligned buffers): add native-order
+     * words into a 64-bit accumulator (LDR + ADDS + ADC on the ARM1176), a leading and a
+     * trailing halfword as needed, fold, and swap bytes on a little-endian CPU: the one's
+     * complement sum of 16-bit words is byte-order independent and 2^16 == 1 modulo
+     * 2^16 - 1, so folding word sums gives the halfword sum (RFC 1071 2(B), 2(C)). */
+    uint64_t s = 0;
+    if (((uintptr_t)p & 2u) && n >= 2) {
+        s += *(const net_u16_alias_t *)(const void *)p;
+        p += 2;
+        n -= 2;
+    }
+    const net_u32_alias_t *w = (const net_u32_alias_t *)(const void *)p;
+    unsigned k = n >> 2;
+    for (unsigned j = 0; j < k; j++)
+        s += w[j];
+    p += k << 2;
+    if (n & 2u) {
+        s += *(const net_u16_alias_t *)(const void *)p;
+        p += 2;
+    }
+    s = (s & 0xFFFFFFFFu) + (s >> 32);
+    s = (s & 0xFFFFFFFFu) + (s >> 32);
+    uint32_t f = (uint32_t)s;
+    f = (f & 0xFFFFu) + (f >> 16);
+    f = (f & 0xFFFFu) + (f >> 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    f = (f & 0xFFu) << 8 | f >> 8;
+#endif
+    sum += f;
+    if (n & 1u)
+        sum += (uint32_t)*p << 8;
     return sum;
 }
 
@@ -572,7 +611,11 @@ static uint8_t net_up_state(const net_t *n)
 static int net_on_link(vmio_automaton_t *a, const vmio_event_t *ev)
 {
     net_t *n = net_of(a);
-    if (ev->arg && ev->len >= NET_ETH_ALEN) {
+    if (ev->arg && (ev->len < NET_ETH_ALEN || (ev->inl[0] & 1u))) {
+        n->stats.link_bad++;    /* "up" without a usable unicast MAC: ignored */
+        return VMIO_GOTO(a->state);
+    }
+    if (ev->arg) {
         net_mac_cpy(n->mac, ev->inl);
         n->link = 1;
         n->arp_tokens = n->cfg.arp_reply_burst;
@@ -799,6 +842,71 @@ int net_parse_ipv4(const char *s, uint32_t *out)
     return ERR_OK;
 }
 
+/* Reads one dotted quad at *s up to a delimiter in `stop` (or the end); advances *s. */
+static int net_take_ipv4(const char **s, const char *stop, uint32_t *out)
+{
+    char w[16];
+    unsigned n = 0;
+    const char *p = *s;
+    while (*p && n < sizeof w - 1) {
+        const char *q = stop;
+        while (*q && *q != *p)
+            q++;
+        if (*q)
+            break;
+        w[n++] = *p++;
+    }
+    w[n] = 0;
+    if (*p && n == sizeof w - 1)
+        return ERR_INVAL;
+    *s = p;
+    return net_parse_ipv4(w, out);
+}
+
+int net_parse_addr(const char *s, net_addr_t *out)
+{
+    net_addr_t a = {0, 0, 0};
+    if (!s || !out)
+        return ERR_INVAL;
+    if (net_take_ipv4(&s, "/ ", &a.ip))
+        return ERR_INVAL;
+    if (a.ip == 0 && !*s) {
+        *out = a;
+        return ERR_OK;
+    }
+    if (*s == '/') {
+        unsigned prefix = 0, digits = 0;
+        s++;
+        while (*s >= '0' && *s <= '9' && digits < 3) {
+            prefix = prefix * 10u + (unsigned)(*s++ - '0');
+            digits++;
+        }
+        if (!digits || prefix < 1 || prefix > 30)
+            return ERR_INVAL;
+        a.mask = 0xFFFFFFFFu << (32u - prefix);
+    } else if (*s == ' ') {
+        s++;
+        if (net_take_ipv4(&s, " ", &a.mask))
+            return ERR_INVAL;
+        uint32_t inv = ~a.mask;
+        if (a.mask == 0 || (inv & (inv + 1u)) != 0 || inv < 3u)
+            return ERR_INVAL;       /* not contiguous, or /31, /32 */
+    } else {
+        return ERR_INVAL;
+    }
+    if (*s == ' ') {
+        s++;
+        if (net_take_ipv4(&s, " ", &a.gw) || ((a.gw ^ a.ip) & a.mask) != 0 || a.gw == a.ip)
+            return ERR_INVAL;
+    }
+    if (*s)
+        return ERR_INVAL;
+    if ((a.ip & ~a.mask) == 0 || (a.ip | a.mask) == 0xFFFFFFFFu)
+        return ERR_INVAL;           /* network or broadcast address */
+    *out = a;
+    return ERR_OK;
+}
+
 #define NET_IPFMT "%u.%u.%u.%u"
 #define NET_IPARG(x) (unsigned)((x) >> 24), (unsigned)((x) >> 16 & 255u), \
                      (unsigned)((x) >> 8 & 255u), (unsigned)((x) & 255u)
@@ -826,14 +934,14 @@ int net_stats_line(const net_t *n, unsigned i, char *out, size_t size)
         len = LIB_PRINTF_SYM(snprintf)(out, size,
             "net eth rx=%lu tx=%lu rx_link_down=%lu rx_no_buf=%lu runt=%lu not_for_us=%lu "
             "unknown_type=%lu tx_link_down=%lu tx_no_addr=%lu tx_no_headroom=%lu "
-            "tx_realign=%lu tx_errors=%lu tx_no_buf=%lu",
+            "tx_realign=%lu tx_errors=%lu tx_no_buf=%lu link_bad=%lu",
             (unsigned long)s->rx_frames, (unsigned long)s->tx_frames,
             (unsigned long)s->rx_link_down, (unsigned long)s->rx_no_buf,
             (unsigned long)s->eth_runt, (unsigned long)s->eth_not_for_us,
             (unsigned long)s->eth_unknown_type, (unsigned long)s->tx_link_down,
             (unsigned long)s->tx_no_addr, (unsigned long)s->tx_no_headroom,
             (unsigned long)s->tx_realign, (unsigned long)s->tx_errors,
-            (unsigned long)s->tx_no_buf);
+            (unsigned long)s->tx_no_buf, (unsigned long)s->link_bad);
         break;
     case 2:
         len = LIB_PRINTF_SYM(snprintf)(out, size,

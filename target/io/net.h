@@ -154,6 +154,7 @@ typedef struct net_stats {
     uint32_t tx_realign;        /* slow path: frame moved forward for the driver headroom */
     uint32_t tx_errors;         /* driver refused (it freed the frame) */
     uint32_t tx_no_buf;         /* no buffer for an ARP request */
+    uint32_t link_bad;          /* link-up event without a unicast MAC (ignored) */
     /* ARP */
     uint32_t arp_rx, arp_short, arp_bad, arp_own, arp_conflict, arp_no_addr;
     uint32_t arp_not_for_us;    /* requests for other hosts (ignored, not an error) */
@@ -236,6 +237,10 @@ void net_set_addr_event(vmio_event_t *ev, vmio_addr_t net_dst, const net_addr_t 
 
 /* Console helpers. "a.b.c.d" -> host-order address; ERR_INVAL on anything else. */
 int net_parse_ipv4(const char *s, uint32_t *out);
+/* Console address setting: "A.B.C.D/PREFIX [GW]" or "A.B.C.D MASK [GW]" (one space
+ * between words; PREFIX 1..30; MASK contiguous; GW on the subnet or absent) -> *out.
+ * "0.0.0.0" alone clears the address. ERR_INVAL on anything else (*out untouched). */
+int net_parse_addr(const char *s, net_addr_t *out);
 /* Line i (0..) of the console "net" report into out (NUL-terminated, truncated to size);
  * returns its length, 0 when i is past the last line. Lines: "net state=..", "net eth ..",
  * "net arp ..", "net ip ..", "net icmp ..", "net udp ..". */

@@ -1,6 +1,14 @@
 /* UDP echo service: see udp_echo.h. */
 #include "io/udp_echo.h"
 
+/* Source ports of the classic UDP services that answer anything (echo 7, daytime 13, qotd
+ * 17, chargen 19, time 37): answering them would let one spoofed datagram start an endless
+ * ping-pong between two servers. */
+static int udp_echo_loop_port(uint16_t port)
+{
+    return port == 7 || port == 13 || port == 17 || port == 19 || port == 37;
+}
+
 static int udp_echo_on_data(vmio_automaton_t *a, const vmio_event_t *ev)
 {
     udp_echo_t *s = (udp_echo_t *)a;
@@ -9,6 +17,12 @@ static int udp_echo_on_data(vmio_automaton_t *a, const vmio_event_t *ev)
         return ERR_OK;
     }
     s->stats.rx++;
+    net_udp_meta_t m;
+    net_udp_meta_get(ev, &m);
+    if (udp_echo_loop_port(m.remote_port)) {
+        s->stats.loop_guard++;      /* the engine frees the buffer */
+        return ERR_OK;
+    }
     vmio_event_t out;
     out.dst = s->net;
     out.src = vmio_addr(VMIO_NODE_LOCAL, a->id, 0);

@@ -7,13 +7,18 @@
  * Port: configurable at init (UDP_ECHO_PORT_DEFAULT 7; the harness uses e.g. 5555), bound
  * with net_udp_bind(). Events: VMIO_EV_DATA from net (meta inline, net.h), VMIO_EV_RESET
  * request (answers OK; counters stay). Counters: rx, tx, bad (no buffer or no meta),
- * send_fail (net could not be reached; the engine counted why). */
+ * loop_guard (datagrams from the source port of a service that itself answers anything —
+ * echo 7, daytime 13, qotd 17, chargen 19, time 37 — dropped so that a spoofed datagram
+ * cannot start a ping-pong between two servers), send_fail (net could not be reached; the
+ * engine counted why). */
 #ifndef IO_UDP_ECHO_H
 #define IO_UDP_ECHO_H
 #include <stdint.h>
 #include "io/net.h"
 
-#define UDP_ECHO_PORT_DEFAULT 7u
+#ifndef UDP_ECHO_PORT_DEFAULT
+#define UDP_ECHO_PORT_DEFAULT 7u     /* build-time: -DUDP_ECHO_PORT_DEFAULT=5555 */
+#endif
 
 enum udp_echo_state { UDP_ECHO_S_RUN, UDP_ECHO_S_COUNT };
 
@@ -21,6 +26,7 @@ typedef struct udp_echo_stats {
     uint32_t rx;
     uint32_t tx;
     uint32_t bad;
+    uint32_t loop_guard;
     uint32_t send_fail;
 } udp_echo_stats_t;
 

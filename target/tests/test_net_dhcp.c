@@ -155,12 +155,31 @@ static void test_full_exchange_qemu_values(void **state)
     assert_int_equal(s.offers, 1);
     assert_int_equal(s.acks, 1);
     assert_int_equal(s.rx_bad + s.rx_other + s.send_fail + s.no_buf + s.set_addr_fail, 0);
+    char line[512];
+    int len = dhcp_stats_line(&tn_dhcp, line, sizeof line);
+    assert_int_equal(len, (int)strlen(line));
+    if (strncmp(line, "net dhcp state=bound ip=10.0.2.15 server=10.0.2.2 lease_s=86400 t1_s=43200 "
+                      "discover_tx=1 request_tx=1 renew_tx=0 offers=1 acks=1 naks=0 ", 120))
+        fail_msg("line: %s", line);
+    assert_non_null(strstr(line, " set_addr_fail=0"));
     /* The stack now answers on the leased address: ARP and the echo. */
     tn_learn(tn_peer_mac, SRV);
     uint8_t f[128];
     tn_inject(f, tn_pad(f, tn_frame_udp(f, tn_mac, tn_peer_mac, SRV, OFFER_IP, 1, TN_ECHO_PORT,
                                         (const uint8_t *)"Echo1", 5, 1)));
     assert_int_equal(tn_ntx, 1);
+    /* Link down keeps the address; link up starts over from 0.0.0.0. */
+    tn_link(0);
+    assert_int_equal(tn_net.cfg.addr.ip, OFFER_IP);
+    tn_clear();
+    tn_link(1);
+    assert_int_equal(tn_net.cfg.addr.ip, 0);
+    assert_int_equal(tn_net.aut.state, NET_S_NOADDR);
+    assert_int_equal(tn_ntx, 1);
+    cmsg_t c = decode(0);
+    assert_int_equal(c.type, NET_DHCP_DISCOVER);
+    assert_int_equal(c.ip_src, 0);
+    full_exchange(86400);
 }
 
 /* Unicast OFFER/ACK to the offered address (servers without the broadcast flag honoured). */

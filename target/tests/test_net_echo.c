@@ -116,7 +116,7 @@ static void test_echo_default_port_and_bad_events(void **state)
     assert_int_equal(udp_echo_init(&tn_echo, 10, &tn_net, 7), ERR_BUSY);   /* port taken */
     tn_learn(tn_peer_mac, TN_PEER_IP);
     uint8_t f[128];
-    tn_inject(f, tn_pad(f, tn_frame_udp(f, tn_mac, tn_peer_mac, TN_PEER_IP, TN_IP, 1, 7,
+    tn_inject(f, tn_pad(f, tn_frame_udp(f, tn_mac, tn_peer_mac, TN_PEER_IP, TN_IP, 1000, 7,
                                         (const uint8_t *)"seven", 5, 1)));
     assert_int_equal(tn_ntx, 1);
     assert_int_equal(tn_tx[0].b[34], 0);   /* source port 7 */
@@ -138,6 +138,26 @@ static void test_echo_default_port_and_bad_events(void **state)
     assert_int_equal(tn_ntx, 1);
 }
 
+/* Datagrams from the ports of answer-anything services are not echoed (loop guard). */
+static void test_echo_loop_guard(void **state)
+{
+    (void)state;
+    tn_setup(TN_ECHO, 0);
+    tn_learn(tn_peer_mac, TN_PEER_IP);
+    static const uint16_t ports[] = {7, 13, 17, 19, 37};
+    uint8_t f[128];
+    for (unsigned k = 0; k < 5; k++)
+        tn_inject(f, tn_pad(f, tn_frame_udp(f, tn_mac, tn_peer_mac, TN_PEER_IP, TN_IP, ports[k],
+                                            TN_ECHO_PORT, (const uint8_t *)"loop", 4, (uint16_t)k)));
+    assert_int_equal(tn_ntx, 0);
+    udp_echo_stats_t es;
+    udp_echo_get_stats(&tn_echo, &es);
+    assert_int_equal(es.loop_guard, 5);
+    tn_inject(f, tn_pad(f, tn_frame_udp(f, tn_mac, tn_peer_mac, TN_PEER_IP, TN_IP, 8, TN_ECHO_PORT,
+                                        (const uint8_t *)"ok", 2, 9)));
+    assert_int_equal(tn_ntx, 1);
+}
+
 #define T(f) cmocka_unit_test_teardown(f, teardown)
 int fw_net_echo_tests(void)
 {
@@ -147,6 +167,7 @@ int fw_net_echo_tests(void)
         T(test_echo_resolves_sender),
         T(test_echo_broadcast_request),
         T(test_echo_default_port_and_bad_events),
+        T(test_echo_loop_guard),
     };
     return cmocka_run_group_tests_name("net_echo", tests, NULL, NULL);
 }

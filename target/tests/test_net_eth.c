@@ -42,6 +42,18 @@ static void test_link_states(void **state)
     assert_int_equal(tn_net.aut.state, NET_S_UP);
     tn_link(0);
     assert_int_equal(tn_net.aut.state, NET_S_DOWN);
+    /* "Up" without a MAC, or with a multicast one: ignored, counted. */
+    vmio_event_t bad = {0};
+    bad.dst = vmio_addr(0, TN_ID_NET, 0);
+    bad.code = NET_EV_LINK;
+    bad.arg = 1;
+    vmio_deposit(0, &bad);
+    bad.len = 6;
+    bad.inl[0] = 0x01;
+    vmio_deposit(0, &bad);
+    vmio_run();
+    assert_int_equal(tn_net.aut.state, NET_S_DOWN);
+    assert_int_equal(tn_stats().link_bad, 2);
     tn_link(1);
     assert_int_equal(tn_net.aut.state, NET_S_UP);
     /* Removing the address goes back to NOADDR; a bad address is refused (state kept). */
@@ -224,6 +236,32 @@ static void test_parse_ipv4(void **state)
     for (unsigned k = 0; k < sizeof bad / sizeof bad[0]; k++)
         assert_int_equal(net_parse_ipv4(bad[k], &v), ERR_INVAL);
     assert_int_equal(net_parse_ipv4(0, &v), ERR_INVAL);
+    net_addr_t a = {1, 1, 1};
+    assert_int_equal(net_parse_addr("10.0.2.15/24 10.0.2.2", &a), 0);
+    assert_int_equal(a.ip, TN_IP);
+    assert_int_equal(a.mask, TN_MASK);
+    assert_int_equal(a.gw, TN_GW);
+    assert_int_equal(net_parse_addr("192.168.1.50 255.255.0.0", &a), 0);
+    assert_int_equal(a.ip, NET_IPV4(192, 168, 1, 50));
+    assert_int_equal(a.mask, NET_IPV4(255, 255, 0, 0));
+    assert_int_equal(a.gw, 0);
+    assert_int_equal(net_parse_addr("10.1.2.3/8", &a), 0);
+    assert_int_equal(a.mask, NET_IPV4(255, 0, 0, 0));
+    assert_int_equal(net_parse_addr("0.0.0.0", &a), 0);
+    assert_int_equal(a.ip, 0);
+    static const char *const bad_addr[] = {
+        "", "10.0.2.15", "10.0.2.15/", "10.0.2.15/0", "10.0.2.15/31", "10.0.2.15/33", "10.0.2.15/2x",
+        "10.0.2.15 255.0.255.0", "10.0.2.15 255.255.255.255", "10.0.2.0/24", "10.0.2.255/24",
+        "10.0.2.15/24 10.0.3.1", "10.0.2.15/24 10.0.2.15", "10.0.2.15/24  10.0.2.2",
+        "10.0.2.15/24 10.0.2.2 x", "10.0.2.15 /24", "10.0.2.15:24", "1234567890123456789/8",
+    };
+    a = (net_addr_t){7, 7, 7};
+    for (unsigned k = 0; k < sizeof bad_addr / sizeof bad_addr[0]; k++) {
+        if (net_parse_addr(bad_addr[k], &a) != ERR_INVAL)
+            fail_msg("accepted: \"%s\"", bad_addr[k]);
+    }
+    assert_int_equal(a.ip, 7);
+    assert_int_equal(net_parse_addr(0, &a), ERR_INVAL);
     vmio_init(1);   /* teardown runs on a fresh engine */
     tn_setup(0, 0);
 }

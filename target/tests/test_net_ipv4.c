@@ -48,6 +48,21 @@ static void test_checksum_reference_vector(void **state)
     /* Odd lengths pad with a zero byte. */
     static const uint8_t o[3] = {0x12, 0x34, 0x56};
     assert_int_equal(net_cksum_fold(net_cksum_add(0, o, 3)), (uint16_t)~(0x1234 + 0x5600));
+    /* Both paths (even and odd start address) against the independent reference, for every
+     * length up to 300 and every start offset 0..3, with an initial sum carried in. */
+    static uint8_t buf[400];
+    uint32_t x = 12345;
+    for (unsigned i = 0; i < sizeof buf; i++) {
+        x = x * 1103515245u + 12345u;
+        buf[i] = (uint8_t)(x >> 16);
+    }
+    for (unsigned off = 0; off < 4; off++)
+        for (unsigned n = 0; n <= 300; n++)
+            assert_int_equal(net_cksum_fold(net_cksum_add(0x1FFFEu, buf + off, n)),
+                             tn_cksum(buf + off, n, 0x1FFFEu));
+    memset(buf, 0xFF, sizeof buf);          /* carries everywhere */
+    for (unsigned off = 0; off < 2; off++)
+        assert_int_equal(net_cksum_fold(net_cksum_add(0, buf + off, 399 - off)), tn_cksum(buf + off, 399 - off, 0));
     tn_setup(0, 0);
 }
 
