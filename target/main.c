@@ -29,7 +29,8 @@
  *                  by the app automaton at VMIO level; console writes are line-atomic
  *   usb         -> "usb dev=<addr> id=<vid:pid> ..." per device, "usb-stats ..." (hal/usb counters)
  *   eth start   -> "eth start rc=<err> kind=<1 lan9512|2 cdc-ecm> mac=<mac> init_us=<n>" (enumerates USB)
- *   eth test    -> "eth test rc=<err> ...": ARP request who-has 10.0.2.2 tell 10.0.2.15
+ *   eth test [LEN] -> "eth test rc=<err> len=<n> ...": ARP request who-has 10.0.2.2 tell 10.0.2.15,
+ *                  LEN bytes (42 default; 64 = a multiple of the USB packet size: ends with a ZLP)
  *   eth [stats] -> "eth-stats link=<0|1> tx_frames=... rx_frames=... (hal/eth.h counters)", then
  *                  "eth-time link_up_us=<n> start_us=<n> init_us=<n>" (st_now_us stamps, durations)
  *   (asynchronous) "eth link up=<0|1> mac=<mac> t_us=<n>", "eth rx n=<k> len=<n> head=<hex>"
@@ -452,26 +453,33 @@ static void cmd_eth(con_t *con, const char *args)
         (void)eth_mac(m);
         con_reply(con, "eth start rc=%s kind=%d mac=%02x:%02x:%02x:%02x:%02x:%02x init_us=%llu", err_str(rc),
                   (int)eth_kind(), m[0], m[1], m[2], m[3], m[4], m[5], (unsigned long long)e.init_dur_us);
-    } else if (!strcmp(args, "test")) {
+    } else if (!strncmp(args, "test", 4) && (args[4] == '\0' || args[4] == ' ')) {
         static const uint8_t sip[4] = {10, 0, 2, 15}, tip[4] = {10, 0, 2, 2}; /* QEMU user net */
-        con_reply(con, "eth test rc=%s arp who-has 10.0.2.2 tell 10.0.2.15", err_str(eth_test_arp(sip, tip)));
+        uint32_t len = 42;
+        const char *end;
+        if (args[4] && (main_parse_u32(args + 5, &len, &end) || *end || len < 42 || len > ETH_FRAME_MAX)) {
+            con_reply(con, "err bad-argument eth test [LEN 42..%u]", (unsigned)ETH_FRAME_MAX);
+            return;
+        }
+        con_reply(con, "eth test rc=%s len=%lu arp who-has 10.0.2.2 tell 10.0.2.15",
+                  err_str(eth_test_arp(sip, tip, len)), (unsigned long)len);
     } else if (!*args || !strcmp(args, "stats")) {
         eth_stats_t e;
         eth_get_stats(&e);
         con_reply(con,
                   "eth-stats link=%d tx_frames=%lu tx_bytes=%lu rx_frames=%lu rx_bytes=%lu tx_dropped=%lu "
                   "tx_errors=%lu rx_no_buf=%lu rx_errors=%lu rx_bad_len=%lu rx_no_deliver=%lu link_changes=%lu "
-                  "tx_realign=%lu tx_zlp_pad=%lu rx_starved=%lu intr=%lu intr_err=%lu",
+                  "tx_realign=%lu tx_zlp=%lu rx_starved=%lu intr=%lu intr_err=%lu",
                   eth_link_up(), (unsigned long)e.tx_frames, (unsigned long)e.tx_bytes,
                   (unsigned long)e.rx_frames, (unsigned long)e.rx_bytes, (unsigned long)e.tx_dropped,
                   (unsigned long)e.tx_errors, (unsigned long)e.rx_no_buf, (unsigned long)e.rx_errors,
                   (unsigned long)e.rx_bad_len, (unsigned long)e.rx_no_deliver, (unsigned long)e.link_changes,
-                  (unsigned long)e.tx_realign, (unsigned long)e.tx_zlp_pad, (unsigned long)e.rx_starved,
+                  (unsigned long)e.tx_realign, (unsigned long)e.tx_zlp, (unsigned long)e.rx_starved,
                   (unsigned long)e.intr_events, (unsigned long)e.intr_errors);
         con_reply(con, "eth-time link_up_us=%llu start_us=%llu init_us=%llu", (unsigned long long)e.link_up_us,
                   (unsigned long long)e.init_us, (unsigned long long)e.init_dur_us);
     } else {
-        con_reply(con, "err bad-argument eth start|test|stats");
+        con_reply(con, "err bad-argument eth start|test [LEN]|stats");
     }
 }
 
@@ -621,7 +629,7 @@ static const con_cmd_t main_cmds[] = {
     {"selftest", "timer|mbox|abort|undef|vmit|esp3", "bring-up checks (test images only)", cmd_selftest},
 #endif
     {"usb", "", "USB devices and host controller counters", cmd_usb},
-    {"eth", "start|test|stats", "Ethernet over USB: bring up, send a test ARP, counters", cmd_eth},
+    {"eth", "start|test [LEN]|stats", "Ethernet over USB: bring up, send a test ARP, counters", cmd_eth},
     {"eno", "start [BAUD]|stop|stats", "EnOcean modem link on the mini UART", cmd_eno},
     {"baud", "N", "console rate (reply at the old rate)", cmd_baud},
     {"storm", "HZ", "timer interrupt storm at the lowest VMIT level (0 stops)", cmd_storm},

@@ -35,6 +35,7 @@ enum { ETH_S_RUN = 0, ETH_NSTATES };
 #define ETH_TXQ 8u                       /* frames queued behind the one in flight */
 #define ETH_RX_SPLIT_MAX 8u              /* LAN9512 frames per bulk-in we deliver */
 #define ETH_INT_BUF 32u
+#define ETH_ERR_LIMIT 16u                /* consecutive bulk errors before a direction stops */
 
 static usbnet_t eth_nic;
 static int eth_bound;
@@ -52,6 +53,8 @@ static volatile int eth_rx_status;
 static volatile uint32_t eth_rx_actual;
 /* TX */
 static vmio_buf_t *eth_tx_cur;
+static uint8_t eth_tx_cur_zlp;           /* the frame in flight must be followed by a ZLP */
+static uint8_t eth_tx_in_zlp;            /* the transfer in flight is that ZLP */
 static vmio_buf_t *eth_txq[ETH_TXQ];
 static unsigned eth_txq_head, eth_txq_n;
 static volatile uint8_t eth_tx_done;
@@ -59,6 +62,8 @@ static volatile int eth_tx_status;
 /* interrupt endpoint, owned by the IRQ level once started */
 static uint8_t eth_int_buf[ETH_INT_BUF] __attribute__((aligned(32)));
 static uint8_t eth_lan_pending;          /* LAN9512 PHY interrupt still to be read */
+static unsigned eth_rx_err_run, eth_tx_err_run; /* consecutive failures per direction */
+static uint8_t eth_rx_dead;              /* bulk-in gave up after ETH_ERR_LIMIT failures */
 
 static void eth_deposit(uint8_t code, const uint8_t *inl, uint8_t len)
 {
@@ -129,9 +134,28 @@ static void eth_report_link(void)
     (void)vmio_post(&ev, 0);
 }
 
+/* A failed bulk transfer: a stalled endpoint gets CLEAR_FEATURE(ENDPOINT_HALT) and its
+ * toggle back to DATA0 (USB 2.0 9.4.5); other errors are retried by re-posting. Returns 0
+ * to go on, or -1 when the direction failed ETH_ERR_LIMIT times in a row. */
+static int eth_recover(unsigned ch, dwc2_ep_t *ep, unsigned *run)
+{
+    if (dwc2_chan_hcint(ch) & DWC2_HCINT_STALL) {
+        uint8_t addr = (uint8_t)(ep->num | (ep->in ? USB_EP_DIR_IN : 0));
+        if (usb_clear_halt(eth_nic.dev, addr))
+            eth_st.stall_clear_failed++;
+        ep->toggle = DWC2_PID_DATA0;
+        eth_st.stalls_cleared++;
+    }
+    if (++*run >= ETH_ERR_LIMIT) {
+        plat_log("eth: %s endpoint failed %u times in a row: stopped", ep->in ? "bulk-in" : "bulk-out", *run);
+        return -1;
+    }
+    return 0;
+}
+
 static void eth_rx_post(void)
 {
-    if (eth_rx_cur || !eth_bound)
+    if (eth_rx_cur || !eth_bound || eth_rx_dead)
         return;
     vmio_buf_t *b = vmio_buf_alloc(USBNET_RX_XFER, ETH_HEADROOM);
     if (!b) {
@@ -163,21 +187,25 @@ static void eth_rx_complete(void)
     uint32_t n = eth_rx_actual;
     eth_rx_cur = 0;
     eth_rx_done = 0;
-    eth_rx_post();                 /* next transfer first: keep the pipe full */
-    if (!b)
-        return;
     if (status) {
         eth_st.rx_errors++;
         vmio_buf_free(b);
+        if (eth_recover(DWC2_CH_BULK_IN, &eth_nic.bulk_in, &eth_rx_err_run))
+            eth_rx_dead = 1;
+        eth_rx_post();
         return;
     }
+    eth_rx_err_run = 0;
+    eth_rx_post();                 /* next transfer first: keep the pipe full */
+    if (!b)
+        return;
     if (eth_nic.kind == ETH_CDC_ECM) {
-        if (n < ETH_FRAME_MIN || n > ETH_FRAME_MAX + 1u) { /* +1: a sender's ZLP pad byte */
+        if (n < ETH_FRAME_MIN || n > ETH_FRAME_MAX) {
             eth_st.rx_bad_len++;
             vmio_buf_free(b);
             return;
         }
-        b->len = (uint16_t)(n > ETH_FRAME_MAX ? ETH_FRAME_MAX : n);
+        b->len = (uint16_t)n;
         eth_deliver(b);
         return;
     }
@@ -189,15 +217,15 @@ static void eth_rx_complete(void)
     eth_st.rx_errors += eth_lan_rx.errors - before.errors;
     eth_st.rx_bad_len += (eth_lan_rx.bad_len - before.bad_len) + (eth_lan_rx.truncated - before.truncated) +
                          (eth_lan_rx.overflow - before.overflow);
-    for (unsigned i = 1; i < k; i++) {
-        vmio_buf_t *c = vmio_buf_alloc(f[i].len, ETH_HEADROOM);
-        if (!c) {
+    vmio_buf_t *c[ETH_RX_SPLIT_MAX] = {0};
+    for (unsigned i = 1; i < k; i++) {     /* copy out before b's bytes move */
+        c[i] = vmio_buf_alloc(f[i].len, ETH_HEADROOM);
+        if (!c[i]) {
             eth_st.rx_no_buf++;
             continue;
         }
-        memcpy(c->data, b->data + f[i].off, f[i].len);
+        memcpy(c[i]->data, b->data + f[i].off, f[i].len);
         eth_st.rx_copies++;
-        eth_deliver(c);
     }
     if (k == 0) {
         vmio_buf_free(b);
@@ -205,16 +233,27 @@ static void eth_rx_complete(void)
     }
     (void)vmio_buf_header(b, -(int)f[0].off);
     b->len = f[0].len;
-    eth_deliver(b);
+    eth_deliver(b);                         /* wire order */
+    for (unsigned i = 1; i < k; i++)
+        if (c[i])
+            eth_deliver(c[i]);
+}
+
+/* A bulk-out transfer whose length is a multiple of the max packet size only ends for
+ * the device with a zero-length packet (USB 2.0 5.8.3); it follows as its own transfer. */
+static int eth_needs_zlp(const vmio_buf_t *b)
+{
+    return b->len % eth_nic.bulk_out.mps == 0;
 }
 
 static void eth_tx_kick(void)
 {
-    while (!eth_tx_cur && eth_txq_n) {
+    while (!eth_tx_cur && !eth_tx_in_zlp && eth_txq_n) {
         vmio_buf_t *b = eth_txq[eth_txq_head];
         eth_txq_head = (eth_txq_head + 1u) % ETH_TXQ;
         eth_txq_n--;
         eth_tx_cur = b;
+        eth_tx_cur_zlp = (uint8_t)eth_needs_zlp(b);
         if (dwc2_xfer_start(DWC2_CH_BULK_OUT, &eth_nic.bulk_out, b->data, b->len, eth_tx_cb, 0)) {
             eth_tx_cur = 0;
             eth_st.tx_errors++;
@@ -228,11 +267,33 @@ static void eth_tx_complete(void)
     if (!eth_tx_done)
         return;
     eth_tx_done = 0;
+    if (eth_tx_in_zlp) {
+        eth_tx_in_zlp = 0;
+        if (eth_tx_status)
+            eth_st.tx_errors++;
+        eth_tx_kick();
+        return;
+    }
     vmio_buf_t *b = eth_tx_cur;
     eth_tx_cur = 0;
-    if (eth_tx_status)
-        eth_st.tx_errors++;
     vmio_buf_free(b);
+    if (eth_tx_cur_zlp && !eth_tx_status) {
+        eth_tx_cur_zlp = 0;
+        eth_tx_in_zlp = 1;
+        eth_st.tx_zlp++;
+        if (dwc2_xfer_start(DWC2_CH_BULK_OUT, &eth_nic.bulk_out, 0, 0, eth_tx_cb, 0) == ERR_OK)
+            return;
+        eth_tx_in_zlp = 0;
+        eth_st.tx_errors++;
+    }
+    if (eth_tx_status) {
+        eth_st.tx_errors++;
+        if (eth_recover(DWC2_CH_BULK_OUT, &eth_nic.bulk_out, &eth_tx_err_run)) {
+            eth_tx_err_run = 0;    /* TX keeps trying: each frame is counted */
+        }
+    } else {
+        eth_tx_err_run = 0;
+    }
     eth_tx_kick();
 }
 
@@ -290,11 +351,13 @@ static int eth_on_int(vmio_automaton_t *self, const vmio_event_t *ev)
     return 0;
 }
 
-/* Test frame: ARP request who-has inl[4..7] tell inl[0..3] from our MAC (console "eth test"). */
+/* Test frame: ARP request who-has inl[4..7] tell inl[0..3] from our MAC (console "eth test"),
+ * ev->arg bytes long (42, or zero-padded up to ETH_FRAME_MAX). */
 static int eth_on_test(vmio_automaton_t *self, const vmio_event_t *ev)
 {
     (void)self;
-    vmio_buf_t *b = vmio_buf_alloc(42, ETH_HEADROOM);
+    size_t len = ev->arg < 42 ? 42 : ev->arg > ETH_FRAME_MAX ? ETH_FRAME_MAX : ev->arg;
+    vmio_buf_t *b = vmio_buf_alloc(len, ETH_HEADROOM);
     if (!b) {
         eth_st.tx_dropped++;
         return 0;
@@ -309,6 +372,7 @@ static int eth_on_test(vmio_automaton_t *self, const vmio_event_t *ev)
     memcpy(p + 28, ev->inl, 4);                       /* sender IP */
     memset(p + 32, 0, 6);
     memcpy(p + 38, ev->inl + 4, 4);                   /* target IP */
+    memset(p + 42, 0, len - 42);                      /* padding */
     (void)eth_send(b);
     return 0;
 }
@@ -406,15 +470,6 @@ int eth_send(vmio_buf_t *frame)
     }
     if (eth_nic.tx_hdr)
         (void)lan9512_tx_header(frame->data, flen);
-    /* a transfer that is a multiple of the max packet would need a zero-length packet to
-     * end it: add one pad byte instead (receivers ignore bytes after the IP datagram) */
-    if (frame->len % eth_nic.bulk_out.mps == 0) {
-        uint8_t *pad = vmio_buf_put(frame, 1);
-        if (pad) {
-            *pad = 0;
-            eth_st.tx_zlp_pad++;
-        }
-    }
     eth_st.tx_frames++;
     eth_st.tx_bytes += flen;
     eth_txq[(eth_txq_head + eth_txq_n) % ETH_TXQ] = frame;
@@ -449,7 +504,7 @@ void eth_get_stats(eth_stats_t *out)
 }
 
 /* Console helper (application level): queue an ARP request from sip for tip. */
-int eth_test_arp(const uint8_t sip[4], const uint8_t tip[4])
+int eth_test_arp(const uint8_t sip[4], const uint8_t tip[4], unsigned len)
 {
     if (!eth_bound)
         return ERR_EMPTY;
@@ -457,6 +512,7 @@ int eth_test_arp(const uint8_t sip[4], const uint8_t tip[4])
     ev.dst = vmio_addr(VMIO_NODE_LOCAL, ETH_AUT, 0);
     ev.src = ev.dst;
     ev.code = ETH_IEV_TEST;
+    ev.arg = len;
     memcpy(ev.inl, sip, 4);
     memcpy(ev.inl + 4, tip, 4);
     ev.len = 8;

@@ -48,10 +48,12 @@ typedef struct eth_stats {
     uint32_t rx_no_deliver;     /* deposit queue full (frame freed) */
     uint32_t link_changes;
     uint32_t tx_realign;        /* frame moved to a 4-byte boundary for DMA */
-    uint32_t tx_zlp_pad;        /* one pad byte added: length was a multiple of the MPS */
+    uint32_t tx_zlp;            /* zero-length packets sent: length was a multiple of the MPS */
     uint32_t rx_copies;         /* LAN9512: 2nd.. frame of a bulk-in copied to its own buffer */
     uint32_t rx_starved;        /* bulk-in re-post deferred: pool empty */
     uint32_t intr_events, intr_errors;
+    uint32_t stalls_cleared;    /* bulk endpoint stalled: CLEAR_FEATURE(HALT) sent */
+    uint32_t stall_clear_failed;
     uint64_t link_up_us;        /* st_now_us() when the link first came up, 0 = never */
     uint64_t init_us;           /* eth_init: start and duration (enumeration + bind) */
     uint64_t init_dur_us;
@@ -72,7 +74,8 @@ int eth_link_up(void);                  /* any level */
 int eth_mac(uint8_t mac[6]);            /* 0, or ERR_EMPTY before a NIC was bound */
 eth_kind_t eth_kind(void);
 void eth_get_stats(eth_stats_t *out);
-/* Bring-up test (application level): an ARP request "who has tip, tell sip" is built and
- * sent at VMIO level (console "eth test"). ERR_EMPTY before a NIC was bound. */
-int eth_test_arp(const uint8_t sip[4], const uint8_t tip[4]);
+/* Bring-up test (application level): an ARP request "who has tip, tell sip", len bytes
+ * (42..ETH_FRAME_MAX, zero padding after the ARP body), is built and sent at VMIO level
+ * (console "eth test [LEN]"). ERR_EMPTY before a NIC was bound. */
+int eth_test_arp(const uint8_t sip[4], const uint8_t tip[4], unsigned len);
 #endif

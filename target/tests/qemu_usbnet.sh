@@ -4,7 +4,8 @@
 #   usage: qemu_usbnet.sh path/to/kernel.img        (env QEMU overrides the emulator binary)
 # Sends "eth start" (enumeration + bind), waits (bounded) for "eth link up=1", sends
 # "eth test" (ARP request who-has 10.0.2.2 tell 10.0.2.15) and waits for slirp's ARP reply
-# to come back through the bulk-in path ("eth rx ... head=" with ethertype 0806, opcode 2,
+# to come back through the bulk-in path, then the same request padded to 64 bytes (a
+# multiple of the packet size: the transfer must end with a zero-length packet) ("eth rx ... head=" with ethertype 0806, opcode 2,
 # sender 10.0.2.2), checks the counters ("eth-stats") and the Ethernet frames QEMU recorded
 # (filter-dump pcap, parsed here): our request with our MAC and slirp's reply.
 # Prints the guest time from boot to link up (-icount shift=0: deterministic).
@@ -90,13 +91,21 @@ if read_until(r"^> ", "banner and prompt", whole=False):
             fail("reply not addressed to our MAC: %s" % h[0:6].hex())
         if h[12:14] != b"\x08\x06" or h[20:22] != b"\x00\x02":
             fail("first frame received is not an ARP reply: %s" % h.hex())
+    # a 64-byte frame is a multiple of the full-speed packet size: only a zero-length
+    # packet ends its bulk-out transfer (usb-net sends the frame on the short packet)
+    send("eth test 64")
+    m = read_until(r"^eth rx n=2 len=(\d+) head=([0-9a-f]+)", "second ARP reply (64-byte request)")
+    if m:
+        print("<<", m.group(0))
     send("eth")
     m = read_until(r"^eth-stats link=(\d) tx_frames=(\d+) tx_bytes=\d+ rx_frames=(\d+) .*", "eth-stats")
     if m:
         print("<<", m.group(0))
-        if m.group(1) != "1" or int(m.group(2)) < 1 or int(m.group(3)) < 1:
-            fail("counters: want link=1 tx_frames>=1 rx_frames>=1")
+        if m.group(1) != "1" or int(m.group(2)) != 2 or int(m.group(3)) < 2:
+            fail("counters: want link=1 tx_frames=2 rx_frames>=2")
         errs = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(0))}
+        if errs.get("tx_zlp") != 1:
+            fail("tx_zlp=%s, want 1 (the 64-byte frame)" % errs.get("tx_zlp"))
         for k in ("tx_errors", "rx_errors", "rx_bad_len", "rx_no_deliver", "tx_dropped"):
             if errs.get(k, 0):
                 fail("%s=%d" % (k, errs[k]))
@@ -144,13 +153,15 @@ try:
 except OSError as e:
     fail("pcap: %s" % e)
 ours = bytes.fromhex(mac.replace(":", "")) if mac else b""
+req64 = [f for f in frames if len(f) == 64 and f[6:12] == ours and f[12:14] == b"\x08\x06"]
 req = [f for f in frames if f[6:12] == ours and f[12:14] == b"\x08\x06" and f[20:22] == b"\x00\x01"
        and f[38:42] == bytes([10, 0, 2, 2])]
 rep = [f for f in frames if f[0:6] == ours and f[12:14] == b"\x08\x06" and f[20:22] == b"\x00\x02"
        and f[28:32] == bytes([10, 0, 2, 2])]
-print("pcap: %d frames, %d ARP requests from us, %d ARP replies to us" % (len(frames), len(req), len(rep)))
-if not req or not rep:
-    fail("pcap: want our ARP request and slirp's reply")
+print("pcap: %d frames, %d ARP requests from us (%d of 64 bytes), %d ARP replies to us" %
+      (len(frames), len(req), len(req64), len(rep)))
+if len(req) != 2 or len(req64) != 1 or len(rep) != 2:
+    fail("pcap: want our two ARP requests (42 and 64 bytes) and slirp's two replies")
 if failures:
     print("FAIL: %d check(s) failed" % len(failures))
     sys.exit(1)

@@ -102,6 +102,17 @@ static void test_rx_errors(void **state)
     assert_int_equal(buf[f[0].off], 2);
     assert_int_equal(st.errors, 2);
 
+    /* length error: an error for a length-field frame only */
+    st = (lan9512_rx_stats_t){0};
+    n = 0;
+    add_rec(buf, &n, 60, LAN9512_RX_STS_LE | LAN9512_RX_STS_FT, 4);
+    add_rec(buf, &n, 60, LAN9512_RX_STS_LE, 5);
+    add_rec(buf, &n, 60, LAN9512_RX_STS_DB, 6);   /* dribbling alone is no error */
+    assert_int_equal(lan9512_rx_split(buf, n, f, 2, &st), 2);
+    assert_int_equal(buf[f[0].off], 4);
+    assert_int_equal(buf[f[1].off], 6);
+    assert_int_equal(st.errors, 1);
+
     /* runt length: the rest is dropped */
     st = (lan9512_rx_stats_t){0};
     n = 0;

@@ -286,6 +286,21 @@ static void test_mac_string(void **state)
     assert_int_equal(usb_desc_mac_string(b, 26, mac), ERR_INVAL);
 }
 
+static void test_cdc_notify(void **state)
+{
+    (void)state;
+    const uint8_t up[8] = {0xA1, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00}; /* QEMU usb-net's */
+    const uint8_t down[8] = {0xA1, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+    const uint8_t speed[16] = {0xA1, 0x2A, 0, 0, 0, 0, 8, 0, 0, 0xE1, 0xF5, 0x05, 0, 0xE1, 0xF5, 0x05};
+    const uint8_t wrongtype[8] = {0x21, 0x00, 0x01, 0, 0, 0, 0, 0};
+    assert_int_equal(usb_desc_cdc_notify(up, 8), 1);
+    assert_int_equal(usb_desc_cdc_notify(down, 8), 0);
+    assert_int_equal(usb_desc_cdc_notify(speed, 16), -1);
+    assert_int_equal(usb_desc_cdc_notify(wrongtype, 8), -1);
+    assert_int_equal(usb_desc_cdc_notify(up, 7), -1);
+    assert_int_equal(usb_desc_cdc_notify(NULL, 8), -1);
+}
+
 static void test_setup_pack(void **state)
 {
     (void)state;
@@ -303,6 +318,7 @@ int main(void)
         cmocka_unit_test(test_config_lying),   cmocka_unit_test(test_config_tables_full),
         cmocka_unit_test(test_config_fuzz),    cmocka_unit_test(test_hub),
         cmocka_unit_test(test_mac_string),     cmocka_unit_test(test_setup_pack),
+        cmocka_unit_test(test_cdc_notify),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -76,10 +76,5 @@ int cdc_ecm_bind(usb_device_t *d, usbnet_t *n)
 
 int cdc_ecm_notify(const uint8_t *p, size_t len)
 {
-    /* bmRequestType 0xA1, bNotification, wValue, wIndex, wLength (CDC 1.2 6.3) */
-    if (len < USB_CDC_NOTIFY_HDR_LEN || p[0] != 0xA1u)
-        return -1;
-    if (p[1] != USB_CDC_NOTIFY_NETWORK_CONNECTION)
-        return -1;
-    return (p[2] | p[3] << 8) ? 1 : 0;
+    return usb_desc_cdc_notify(p, len);
 }

@@ -41,6 +41,7 @@ typedef struct dwc2_chan {
     uint16_t retry_frame;
     uint16_t last_frame;   /* frame of the last start (periodic pacing) */
     uint8_t started;       /* last_frame valid */
+    uint32_t last_hcint;   /* HCINT of the last halt (why it ended) */
 } dwc2_chan_t;
 
 static dwc2_chan_t dwc2_ch[DWC2_NCH_USED];
@@ -127,6 +128,11 @@ int dwc2_init(void)
     mmio_leave();
     st_delay_us(DWC2_HOSTMODE_WAIT_US);
     mmio_enter();
+    if (!(rd(DWC2_GINTSTS) & DWC2_GINT_CURMODE_HOST)) {
+        mmio_leave();
+        plat_log("usb: core did not enter host mode");
+        return ERR_IO;
+    }
     wr(DWC2_PCGCCTL, 0);                        /* clocks on */
     wr(DWC2_HCFG, rd(DWC2_HCFG) & ~DWC2_HCFG_FSLSPCLKSEL_MASK); /* UTMI+: 30/60 MHz */
 
@@ -418,6 +424,7 @@ static void dwc2_chan_irq(unsigned ch)
     }
     dwc2_st.chan_irqs++;
     c->active = 0;
+    c->last_hcint = hcint;
     int retry;
     int rc = dwc2_result(hcint, &retry);
     uint32_t actual = 0;
@@ -509,6 +516,11 @@ int dwc2_irq_start(unsigned level)
     wr(DWC2_GAHBCFG, rd(DWC2_GAHBCFG) | DWC2_GAHBCFG_GLBL_INTR_EN);
     mmio_leave();
     return vmit_enable(BCM2835_IRQ_USB);
+}
+
+uint32_t dwc2_chan_hcint(unsigned ch)
+{
+    return ch < DWC2_NCH_USED ? dwc2_ch[ch].last_hcint : 0;
 }
 
 void dwc2_get_stats(dwc2_stats_t *out)

@@ -70,6 +70,8 @@ int dwc2_xfer_sync(dwc2_ep_t *ep, int pid, void *buf, uint32_t len, uint32_t *ac
 int dwc2_xfer_start(unsigned ch, dwc2_ep_t *ep, void *buf, uint32_t len, dwc2_done_fn done,
                     void *arg);
 int dwc2_chan_busy(unsigned ch);
+/* HCINT bits of the channel's last completion (DWC2_HCINT_STALL tells a stall apart). */
+uint32_t dwc2_chan_hcint(unsigned ch);
 /* Connects the USB interrupt at VMIT level `level` and enables it (application level). */
 int dwc2_irq_start(unsigned level);
 void dwc2_get_stats(dwc2_stats_t *out);

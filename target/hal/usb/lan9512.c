@@ -171,9 +171,19 @@ int lan9512_bind(usb_device_t *d, usbnet_t *n)
         (rc = lan_wr(d, LAN9512_INT_EP_CTL, LAN9512_INT_EP_CTL_PHY_INT)))
         return rc;
 
-    /* MAC and transmitter on (duplex follows the link partner in lan9512_link_update) */
-    if ((rc = lan_rd(d, LAN9512_MAC_CR, &v)) ||
-        (rc = lan_wr(d, LAN9512_MAC_CR, v | LAN9512_MAC_CR_TXEN | LAN9512_MAC_CR_RXEN)) ||
+    /* link/speed/duplex LEDs on the GPIOs the Pi 1B wires to its Ethernet LEDs */
+    if ((rc = lan_wr(d, LAN9512_LED_GPIO_CFG, LAN9512_LED_GPIO_CFG_SPD_LED | LAN9512_LED_GPIO_CFG_LNK_LED |
+                                                  LAN9512_LED_GPIO_CFG_FDX_LED)))
+        return rc;
+    /* MAC: directed + broadcast frames only (no promiscuous, multicast pass-all, hash
+     * filters, loopback, bad-frame pass), transmitter and receiver on; duplex follows the
+     * link partner in lan9512_link_update */
+    if ((rc = lan_rd(d, LAN9512_MAC_CR, &v)))
+        return rc;
+    v &= ~(LAN9512_MAC_CR_RXALL | LAN9512_MAC_CR_PRMS | LAN9512_MAC_CR_MCPAS | LAN9512_MAC_CR_HPFILT |
+           LAN9512_MAC_CR_HFILT | LAN9512_MAC_CR_INVFILT | LAN9512_MAC_CR_PASSBAD | LAN9512_MAC_CR_BCAST |
+           LAN9512_MAC_CR_LOOPBK);
+    if ((rc = lan_wr(d, LAN9512_MAC_CR, v | LAN9512_MAC_CR_TXEN | LAN9512_MAC_CR_RXEN)) ||
         (rc = lan_wr(d, LAN9512_TX_CFG, LAN9512_TX_CFG_ON)))
         return rc;
     int up = 0;

@@ -22,11 +22,20 @@ int lan9512_tx_header(uint8_t out[8], size_t len)
     return ERR_OK;
 }
 
-/* Status bits that make a frame unusable (error summary covers CRC, runt, too long,
- * collision, MII error, length error; filtering fail means not for us). */
+/* Status bits that make a frame unusable: error summary and its causes (CRC, runt, too
+ * long, collision, MII error, watchdog), filtering fail (not for us). The length error bit
+ * only means something for 802.3 length-field frames (FT = 0); an Ethernet II frame
+ * (type > 1500, FT = 1) is not judged by it. */
 #define LAN9512_RX_BAD (LAN9512_RX_STS_ES | LAN9512_RX_STS_FF | LAN9512_RX_STS_CRC | \
                         LAN9512_RX_STS_RF | LAN9512_RX_STS_TL | LAN9512_RX_STS_ME | \
-                        LAN9512_RX_STS_CS | LAN9512_RX_STS_LE | LAN9512_RX_STS_RW)
+                        LAN9512_RX_STS_CS | LAN9512_RX_STS_RW)
+
+static int lan9512_rx_bad(uint32_t sts)
+{
+    if (sts & LAN9512_RX_BAD)
+        return 1;
+    return (sts & LAN9512_RX_STS_LE) && !(sts & LAN9512_RX_STS_FT);
+}
 
 unsigned lan9512_rx_split(const uint8_t *p, size_t n, lan9512_rx_frame_t *out, unsigned max,
                           lan9512_rx_stats_t *st)
@@ -52,7 +61,7 @@ unsigned lan9512_rx_split(const uint8_t *p, size_t n, lan9512_rx_frame_t *out, u
             st->truncated++;
             break;
         }
-        if (sts & LAN9512_RX_BAD) {
+        if (lan9512_rx_bad(sts)) {
             st->errors++;
         } else if (k >= max || !out) {
             st->overflow++;

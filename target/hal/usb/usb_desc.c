@@ -288,3 +288,12 @@ void usb_setup_pack(uint8_t out[8], uint8_t rt, uint8_t req, uint16_t value, uin
     out[6] = (uint8_t)length;
     out[7] = (uint8_t)(length >> 8);
 }
+
+int usb_desc_cdc_notify(const uint8_t *p, size_t len)
+{
+    if (!p || len < USB_CDC_NOTIFY_HDR_LEN || p[0] != (USB_RT_DIR_IN | USB_RT_TYPE_CLASS | USB_RT_RECIP_INTERFACE))
+        return -1;
+    if (p[1] != USB_CDC_NOTIFY_NETWORK_CONNECTION)
+        return -1;
+    return (p[2] | p[3] << 8) ? 1 : 0;
+}

@@ -85,6 +85,9 @@ int usb_desc_find_ep(const usb_config_info_t *cfg, int iface_num, uint8_t type, 
 int usb_desc_hub(const uint8_t *p, size_t n, usb_hub_info_t *out);
 /* iMACAddress string descriptor: UTF-16LE, exactly 12 hex digits (ECM 1.2 table 3). */
 int usb_desc_mac_string(const uint8_t *p, size_t n, uint8_t mac[6]);
+/* CDC notification (CDC 1.2 6.3: bmRequestType 0xA1, bNotification, wValue, wIndex,
+ * wLength): NETWORK_CONNECTION -> 1 connected / 0 disconnected; -1 anything else. */
+int usb_desc_cdc_notify(const uint8_t *p, size_t len);
 /* Setup packet bytes (little-endian fields). */
 void usb_setup_pack(uint8_t out[8], uint8_t rt, uint8_t req, uint16_t value, uint16_t index,
                     uint16_t length);
