@@ -34,7 +34,7 @@ enum { ETH_S_RUN = 0, ETH_NSTATES };
 
 #define ETH_TXQ 8u                       /* frames queued behind the one in flight */
 #define ETH_RX_SPLIT_MAX 8u              /* LAN9512 frames per bulk-in we deliver */
-#define ETH_INT_BUF 32u
+#define ETH_INT_BUF 64u                  /* one max packet of any FS/HS interrupt EP we poll */
 #define ETH_ERR_LIMIT 16u                /* consecutive bulk errors before a direction stops */
 
 static usbnet_t eth_nic;

@@ -1,4 +1,16 @@
-/* DWC2 host-mode driver, buffer DMA (see dwc2.h). Register facts: bcm2835/dwc2.h. */
+/* DWC2 host-mode driver, buffer DMA (see dwc2.h). Register facts: bcm2835/dwc2.h.
+ *
+ * What QEMU 7.2's model (hw/usb/hcd-dwc2.c) does, observed with -trace 'usb_dwc2*' and
+ * relied on only where the real core behaves the same:
+ *  - control and bulk NAKs are retried by the model (HCINT.NAK set, channel not halted);
+ *    an interrupt-IN NAK halts the channel (NAK | CHHLTD): we re-arm after the interval;
+ *  - transfers of at most 1536 bytes are moved one max packet at a time and end on a short
+ *    packet or a zero-length one (our bulk-in size is 1536 for that reason);
+ *  - HCTSIZ.PID is not written back, so toggles are computed from the packet count;
+ *  - writing CHDIS halts at once; HCSPLT is ignored; the root port shows the
+ *    auto-inserted full-speed hub, reset takes effect when RST is cleared;
+ *  - usb-net answers every poll of its notification endpoint with NETWORK_CONNECTION
+ *    (8 bytes), so periodic polls are paced by the interval even after data. */
 #include "hal/usb/dwc2.h"
 #include "boot/exc.h"
 #include "hal/cache.h"

@@ -42,9 +42,18 @@ int usb_control(usb_device_t *d, uint8_t rt, uint8_t req, uint16_t value, uint16
     if (rc == ERR_OK && len) {
         d->ep0.in = (uint8_t)in;
         d->ep0.toggle = DWC2_PID_DATA1;
-        if (!in)
+        /* IN: the channel's transfer size is a whole number of max packets (the DWC2
+         * expects it; the bounce buffer has room), the device stops at wLength */
+        uint32_t xl = len;
+        if (in) {
+            uint32_t mps = d->ep0.mps ? d->ep0.mps : 8u;
+            xl = (len + mps - 1u) / mps * mps;
+            if (xl > USB_CTRL_BUF)
+                xl = USB_CTRL_BUF;
+        } else {
             memcpy(usb_data_buf, data, len);
-        rc = dwc2_xfer_sync(&d->ep0, -1, usb_data_buf, len, &got, DWC2_CTRL_TIMEOUT_US);
+        }
+        rc = dwc2_xfer_sync(&d->ep0, -1, usb_data_buf, xl, &got, DWC2_CTRL_TIMEOUT_US);
         if (rc == ERR_OK && in) {
             if (got > len)
                 got = len;
