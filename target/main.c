@@ -27,11 +27,13 @@
  *   vmio reset  -> "vmio-latency reset" (histogram emptied)
  *   (asynchronous) one "eno seq=... cyc=<u32>" line per decoded telegram (io/app.h), written
  *                  by the app automaton at VMIO level; console writes are line-atomic
- *   usb         -> "usb dev=<addr> id=<vid:pid> ..." per device, "usb-stats ..." (hal/usb counters)
+ *   usb         -> "usb dev=<addr> id=<vid:pid> ..." per device, "usb-stats ...", "usb-errors ..."
+ *                  (hal/usb counters)
  *   eth start   -> "eth start rc=<err> kind=<1 lan9512|2 cdc-ecm> mac=<mac> init_us=<n>" (enumerates USB)
  *   eth test [LEN] -> "eth test rc=<err> len=<n> ...": ARP request who-has 10.0.2.2 tell 10.0.2.15,
  *                  LEN bytes (42 default; 64 = a multiple of the USB packet size: ends with a ZLP)
- *   eth [stats] -> "eth-stats link=<0|1> tx_frames=... rx_frames=... (hal/eth.h counters)", then
+ *   eth [stats] -> hal/eth.h counters in "eth-stats link=<0|1> tx_frames=... rx_frames=...",
+ *                  "eth-drops tx_dropped=... (every drop path)", "eth-recovery link_changes=...", and
  *                  "eth-time link_up_us=<n> start_us=<n> init_us=<n>" (st_now_us stamps, durations)
  *   (asynchronous) "eth link up=<0|1> mac=<mac> t_us=<n>", "eth rx n=<k> len=<n> head=<hex>"
  *   errors      -> "err unknown-command <word>", "err bad-argument <what>", "err line-too-long" */
@@ -428,16 +430,21 @@ static void cmd_usb(con_t *con, const char *args)
     }
     dwc2_get_stats(&s);
     usb_get_stats(&u);
+    /* two lines: each stays under the console's 256-character reply limit */
     con_reply(con,
               "usb-stats devices=%u enum_failed=%lu ctrl=%lu ctrl_err=%lu xfers=%lu ok=%lu irqs=%lu sof=%lu "
-              "stall=%lu nak_retry=%lu xacterr=%lu bblerr=%lu ahberr=%lu dtgl=%lu timeouts=%lu retries=%lu "
               "split_refused=%lu bad_desc=%lu",
               usb_device_count(), (unsigned long)u.enum_failed, (unsigned long)u.ctrl_xfers,
               (unsigned long)u.ctrl_errors, (unsigned long)s.xfers, (unsigned long)s.xfer_ok,
-              (unsigned long)s.irqs, (unsigned long)s.sof_irqs, (unsigned long)s.stall,
-              (unsigned long)s.nak_retry, (unsigned long)s.xacterr, (unsigned long)s.bblerr,
-              (unsigned long)s.ahberr, (unsigned long)s.datatglerr, (unsigned long)s.timeouts,
-              (unsigned long)s.retries, (unsigned long)u.split_refused, (unsigned long)u.bad_descriptors);
+              (unsigned long)s.irqs, (unsigned long)s.sof_irqs, (unsigned long)u.split_refused,
+              (unsigned long)u.bad_descriptors);
+    con_reply(con,
+              "usb-errors stall=%lu nak_retry=%lu xacterr=%lu bblerr=%lu ahberr=%lu dtgl=%lu frmovrun=%lu "
+              "timeouts=%lu retries=%lu aborts=%lu",
+              (unsigned long)s.stall, (unsigned long)s.nak_retry, (unsigned long)s.xacterr,
+              (unsigned long)s.bblerr, (unsigned long)s.ahberr, (unsigned long)s.datatglerr,
+              (unsigned long)s.frmovrun, (unsigned long)s.timeouts, (unsigned long)s.retries,
+              (unsigned long)s.aborts);
 }
 
 static void cmd_eth(con_t *con, const char *args)
@@ -466,16 +473,22 @@ static void cmd_eth(con_t *con, const char *args)
     } else if (!*args || !strcmp(args, "stats")) {
         eth_stats_t e;
         eth_get_stats(&e);
+        /* four lines, each under the console's 256-character reply limit */
         con_reply(con,
-                  "eth-stats link=%d tx_frames=%lu tx_bytes=%lu rx_frames=%lu rx_bytes=%lu tx_dropped=%lu "
-                  "tx_errors=%lu rx_no_buf=%lu rx_errors=%lu rx_bad_len=%lu rx_no_deliver=%lu link_changes=%lu "
-                  "tx_realign=%lu tx_zlp=%lu rx_starved=%lu intr=%lu intr_err=%lu",
+                  "eth-stats link=%d tx_frames=%lu tx_bytes=%lu rx_frames=%lu rx_bytes=%lu tx_zlp=%lu "
+                  "tx_realign=%lu rx_copies=%lu",
                   eth_link_up(), (unsigned long)e.tx_frames, (unsigned long)e.tx_bytes,
-                  (unsigned long)e.rx_frames, (unsigned long)e.rx_bytes, (unsigned long)e.tx_dropped,
-                  (unsigned long)e.tx_errors, (unsigned long)e.rx_no_buf, (unsigned long)e.rx_errors,
-                  (unsigned long)e.rx_bad_len, (unsigned long)e.rx_no_deliver, (unsigned long)e.link_changes,
-                  (unsigned long)e.tx_realign, (unsigned long)e.tx_zlp, (unsigned long)e.rx_starved,
-                  (unsigned long)e.intr_events, (unsigned long)e.intr_errors);
+                  (unsigned long)e.rx_frames, (unsigned long)e.rx_bytes, (unsigned long)e.tx_zlp,
+                  (unsigned long)e.tx_realign, (unsigned long)e.rx_copies);
+        con_reply(con,
+                  "eth-drops tx_dropped=%lu tx_errors=%lu tx_timeouts=%lu rx_no_buf=%lu rx_errors=%lu "
+                  "rx_bad_len=%lu rx_no_deliver=%lu rx_starved=%lu",
+                  (unsigned long)e.tx_dropped, (unsigned long)e.tx_errors, (unsigned long)e.tx_timeouts,
+                  (unsigned long)e.rx_no_buf, (unsigned long)e.rx_errors, (unsigned long)e.rx_bad_len,
+                  (unsigned long)e.rx_no_deliver, (unsigned long)e.rx_starved);
+        con_reply(con, "eth-recovery link_changes=%lu stalls_cleared=%lu stall_clear_failed=%lu intr=%lu intr_err=%lu",
+                  (unsigned long)e.link_changes, (unsigned long)e.stalls_cleared,
+                  (unsigned long)e.stall_clear_failed, (unsigned long)e.intr_events, (unsigned long)e.intr_errors);
         con_reply(con, "eth-time link_up_us=%llu start_us=%llu init_us=%llu", (unsigned long long)e.link_up_us,
                   (unsigned long long)e.init_us, (unsigned long long)e.init_dur_us);
     } else {

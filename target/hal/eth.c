@@ -35,6 +35,7 @@ enum { ETH_S_RUN = 0, ETH_NSTATES };
 #define ETH_TXQ 8u                       /* frames queued behind the one in flight */
 #define ETH_RX_SPLIT_MAX 8u              /* LAN9512 frames per bulk-in we deliver */
 #define ETH_INT_BUF 64u                  /* one max packet of any FS/HS interrupt EP we poll */
+#define ETH_TX_TIMEOUT_US 500000u        /* a bulk-out the device never takes is aborted */
 #define ETH_ERR_LIMIT 16u                /* consecutive bulk errors before a direction stops */
 
 static usbnet_t eth_nic;
@@ -55,6 +56,7 @@ static volatile uint32_t eth_rx_actual;
 static vmio_buf_t *eth_tx_cur;
 static uint8_t eth_tx_cur_zlp;           /* the frame in flight must be followed by a ZLP */
 static uint8_t eth_tx_in_zlp;            /* the transfer in flight is that ZLP */
+static uint64_t eth_tx_start_us;         /* when the transfer in flight started */
 static vmio_buf_t *eth_txq[ETH_TXQ];
 static unsigned eth_txq_head, eth_txq_n;
 static volatile uint8_t eth_tx_done;
@@ -254,6 +256,7 @@ static void eth_tx_kick(void)
         eth_txq_n--;
         eth_tx_cur = b;
         eth_tx_cur_zlp = (uint8_t)eth_needs_zlp(b);
+        eth_tx_start_us = st_now_us();
         if (dwc2_xfer_start(DWC2_CH_BULK_OUT, &eth_nic.bulk_out, b->data, b->len, eth_tx_cb, 0)) {
             eth_tx_cur = 0;
             eth_st.tx_errors++;
@@ -281,6 +284,7 @@ static void eth_tx_complete(void)
         eth_tx_cur_zlp = 0;
         eth_tx_in_zlp = 1;
         eth_st.tx_zlp++;
+        eth_tx_start_us = st_now_us();
         if (dwc2_xfer_start(DWC2_CH_BULK_OUT, &eth_nic.bulk_out, 0, 0, eth_tx_cb, 0) == ERR_OK)
             return;
         eth_tx_in_zlp = 0;
@@ -297,8 +301,24 @@ static void eth_tx_complete(void)
     eth_tx_kick();
 }
 
+/* A bulk-out the device keeps NAKing (or a lost completion) must not stop TX for good:
+ * after ETH_TX_TIMEOUT_US it is aborted and finished here as a failed transfer. */
+static void eth_tx_watchdog(void)
+{
+    if ((!eth_tx_cur && !eth_tx_in_zlp) || eth_tx_done)
+        return;
+    if (st_now_us() - eth_tx_start_us < ETH_TX_TIMEOUT_US)
+        return;
+    if (dwc2_xfer_abort(DWC2_CH_BULK_OUT) != ERR_OK)
+        return;                    /* it completed meanwhile: the IRQ path has it */
+    eth_st.tx_timeouts++;
+    eth_tx_status = ERR_TIMEOUT;
+    eth_tx_done = 1;
+}
+
 static void eth_poll_all(void)
 {
+    eth_tx_watchdog();
     eth_tx_complete();
     eth_rx_complete();
     eth_rx_post();
@@ -442,6 +462,7 @@ int eth_send(vmio_buf_t *frame)
         vmio_buf_free(frame);
         return eth_bound && eth_link ? ERR_INVAL : ERR_IO;
     }
+    eth_tx_watchdog();
     eth_tx_complete();             /* a completion whose deposit was refused */
     if (eth_txq_n >= ETH_TXQ) {
         eth_st.tx_dropped++;

@@ -53,6 +53,7 @@ typedef struct eth_stats {
     uint32_t rx_starved;        /* bulk-in re-post deferred: pool empty */
     uint32_t intr_events, intr_errors;
     uint32_t stalls_cleared;    /* bulk endpoint stalled: CLEAR_FEATURE(HALT) sent */
+    uint32_t tx_timeouts;       /* bulk-out aborted after ETH_TX_TIMEOUT_US (also tx_errors) */
     uint32_t stall_clear_failed;
     uint64_t link_up_us;        /* st_now_us() when the link first came up, 0 = never */
     uint64_t init_us;           /* eth_init: start and duration (enumeration + bind) */

@@ -103,12 +103,18 @@ if read_until(r"^> ", "banner and prompt", whole=False):
         print("<<", m.group(0))
         if m.group(1) != "1" or int(m.group(2)) != 2 or int(m.group(3)) < 2:
             fail("counters: want link=1 tx_frames=2 rx_frames>=2")
-        errs = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(0))}
-        if errs.get("tx_zlp") != 1:
-            fail("tx_zlp=%s, want 1 (the 64-byte frame)" % errs.get("tx_zlp"))
-        for k in ("tx_errors", "rx_errors", "rx_bad_len", "rx_no_deliver", "tx_dropped"):
-            if errs.get(k, 0):
-                fail("%s=%d" % (k, errs[k]))
+        c = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(0))}
+        if c.get("tx_zlp") != 1:
+            fail("tx_zlp=%s, want 1 (the 64-byte frame)" % c.get("tx_zlp"))
+    m = read_until(r"^eth-drops .*", "eth-drops")
+    if m:
+        print("<<", m.group(0))
+        drops = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(0))}
+        if len(drops) != 8:
+            fail("eth-drops: want 8 counters, got %r" % drops)
+        for k, v in drops.items():
+            if v:
+                fail("%s=%d" % (k, v))
     m = read_until(r"^eth-time link_up_us=(\d+) start_us=(\d+) init_us=(\d+)", "eth-time")
     if m:
         print("<<", m.group(0))
@@ -117,6 +123,9 @@ if read_until(r"^> ", "banner and prompt", whole=False):
               ((up - st) / 1000.0, init / 1000.0))
     send("usb")
     m = read_until(r"^usb-stats .*", "usb-stats")
+    if m:
+        print("<<", m.group(0))
+    m = read_until(r"^usb-errors .*", "usb-errors")
     if m:
         print("<<", m.group(0))
     send("halt")

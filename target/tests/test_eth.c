@@ -107,6 +107,15 @@ int dwc2_irq_start(unsigned level)
     return 0;
 }
 uint32_t dwc2_chan_hcint(unsigned c) { return ch[c].hcint; }
+static unsigned aborts;
+int dwc2_xfer_abort(unsigned c)
+{
+    if (!ch[c].busy)
+        return ERR_EMPTY;
+    ch[c].busy = 0;
+    aborts++;
+    return 0;
+}
 
 /* The IRQ side: completes channel c with `data` (IN) or as sent (OUT). */
 static void complete(unsigned c, int status, const uint8_t *data, uint32_t n, uint32_t hcint)
@@ -272,6 +281,31 @@ static void ecm_tx_limits(void **state)
     assert_int_equal(vmio_buf_outstanding(), 1);
 }
 
+static void ecm_tx_timeout(void **state)
+{
+    (void)state;
+    start(ETH_CDC_ECM);
+    assert_int_equal(eth_send(frame(60, ETH_HEADROOM, 1)), 0);
+    assert_int_equal(eth_send(frame(70, ETH_HEADROOM, 2)), 0);
+    plat_host_now += 400000;                            /* not yet */
+    assert_int_equal(eth_send(frame(80, ETH_HEADROOM, 3)), 0);
+    assert_int_equal(aborts, 0);
+    plat_host_now += 200000;                            /* the device never took frame 1 */
+    assert_int_equal(eth_send(frame(90, ETH_HEADROOM, 4)), 0);
+    assert_int_equal(aborts, 1);
+    eth_stats_t s = stats();
+    assert_int_equal(s.tx_timeouts, 1);
+    assert_int_equal(s.tx_errors, 1);
+    assert_true(ch[DWC2_CH_BULK_OUT].busy);
+    assert_int_equal(ch[DWC2_CH_BULK_OUT].len, 70);     /* the queue moved on */
+    for (int i = 0; i < 3; i++) {
+        complete(DWC2_CH_BULK_OUT, 0, 0, ch[DWC2_CH_BULK_OUT].len, DWC2_HCINT_XFERCOMPL);
+        run();
+    }
+    assert_false(ch[DWC2_CH_BULK_OUT].busy);
+    assert_int_equal(vmio_buf_outstanding(), 1);
+}
+
 static void ecm_rx_errors(void **state)
 {
     (void)state;
@@ -406,6 +440,7 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ecm_rx_tx),      cmocka_unit_test(ecm_tx_limits),  cmocka_unit_test(ecm_rx_errors),
+        cmocka_unit_test(ecm_tx_timeout),
         cmocka_unit_test(ecm_link_notify), cmocka_unit_test(ecm_rx_starved), cmocka_unit_test(lan_rx_tx),
     };
     if (argc != 2) {

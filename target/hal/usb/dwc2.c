@@ -530,6 +530,28 @@ int dwc2_irq_start(unsigned level)
     return vmit_enable(BCM2835_IRQ_USB);
 }
 
+int dwc2_xfer_abort(unsigned ch)
+{
+    if (ch == DWC2_CH_CTRL || ch >= DWC2_NCH_USED)
+        return ERR_INVAL;
+    uint32_t flags = exc_irq_save();
+    dwc2_chan_t *c = &dwc2_ch[ch];
+    if (!c->active && !c->retry_wait) {
+        exc_irq_restore(flags);
+        return ERR_EMPTY;
+    }
+    mmio_enter();
+    if (c->active)
+        dwc2_halt_raw(ch);
+    wr(DWC2_HC(ch, DWC2_HCINT), 0xFFFFFFFFu);   /* no completion interrupt for it */
+    mmio_leave();
+    c->active = 0;
+    c->retry_wait = 0;
+    dwc2_st.aborts++;
+    exc_irq_restore(flags);
+    return ERR_OK;
+}
+
 uint32_t dwc2_chan_hcint(unsigned ch)
 {
     return ch < DWC2_NCH_USED ? dwc2_ch[ch].last_hcint : 0;

@@ -52,7 +52,7 @@ typedef struct dwc2_stats {
     uint32_t irqs, port_irqs, sof_irqs, chan_irqs;
     uint32_t xfers, xfer_ok;
     uint32_t stall, nak_retry, xacterr, bblerr, ahberr, datatglerr, frmovrun, timeouts;
-    uint32_t retries, halts, split_refused, spurious_chan;
+    uint32_t retries, halts, split_refused, spurious_chan, aborts;
 } dwc2_stats_t;
 
 /* Powers the USB block (mailbox), resets the core, forces host mode, sizes the FIFOs,
@@ -70,6 +70,10 @@ int dwc2_xfer_sync(dwc2_ep_t *ep, int pid, void *buf, uint32_t len, uint32_t *ac
 int dwc2_xfer_start(unsigned ch, dwc2_ep_t *ep, void *buf, uint32_t len, dwc2_done_fn done,
                     void *arg);
 int dwc2_chan_busy(unsigned ch);
+/* Stops an interrupt-driven transfer (halts the channel, bounded); its callback is NOT
+ * called: the caller finishes the transfer itself. ERR_EMPTY when nothing was running.
+ * Any level except from inside that channel's callback. */
+int dwc2_xfer_abort(unsigned ch);
 /* HCINT bits of the channel's last completion (DWC2_HCINT_STALL tells a stall apart). */
 uint32_t dwc2_chan_hcint(unsigned ch);
 /* Connects the USB interrupt at VMIT level `level` and enables it (application level). */
