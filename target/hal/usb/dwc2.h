@@ -15,6 +15,26 @@
  * re-arms it after the endpoint's interval, counted in SOF interrupts (enabled only while
  * a retry is pending), never in a tight loop.
  *
+ * What this driver needs from a DWC2 (the real core, QEMU's model, or the simulator's):
+ *  - init: GSNPSID & 0xFFFFF000 == 0x4F542000; GRSTCTL.AHBIDLE set when idle; CSFTRST,
+ *    TXFFLSH, RXFFLSH self-clear (within 100 ms); GINTSTS.CURMODE_HOST = 1 within 50 ms
+ *    of GUSBCFG.FORCEHOSTMODE; FIFO size registers accept the values written.
+ *  - root port: HPRT0.CONNSTS within 500 ms of PWR; RST set then cleared (after 50 ms)
+ *    leaves ENA = 1 (+ ENACHG) within 100 ms; SPD tells the attached device's speed;
+ *    writing 1 to ENA disables the port, so the driver never does.
+ *  - a channel runs when HCCHAR.CHENA goes 0 -> 1 (HCCHAR written once without, once
+ *    with CHENA) and ends with HCINT.CHHLTD plus the reason: XFERCOMPL (then HCTSIZ
+ *    XferSize/PktCnt hold what was NOT moved: actual = programmed - remaining), STALL,
+ *    NAK (periodic IN), XACTERR, BBLERR, AHBERR, DATATGLERR, FRMOVRUN. A bulk/control NAK
+ *    may either be retried by the core or halt with NAK: both are handled. An IN transfer
+ *    ends early on a short or zero-length packet.
+ *  - interrupts: GINTSTS.HCHINT = OR over channels of (HCINT & HCINTMSK) gated by HAINTMSK,
+ *    cleared by writing HCINT back (W1C); GINTSTS.SOF each (micro)frame, W1C; HFNUM[15:0]
+ *    advances by one per (micro)frame. Only HCHINT and (while a periodic retry waits)
+ *    SOF are unmasked; the line is gated by GAHBCFG.GLBL_INTR_EN.
+ *  - DMA: HCDMA takes DWC2_BUS_ADDR(p), 4-byte aligned; IN data lands there, OUT data is
+ *    read from there; a zero-length OUT (XferSize 0, PktCnt 1) sends a ZLP.
+ *
  * Split transactions are not implemented: a full/low-speed device behind a high-speed hub
  * is refused (ERR_NOTSUP, counted). QEMU attaches its full-speed hub to the root port, and
  * the Pi 1B's LAN9512 is high speed behind its high-speed hub: neither needs splits. */
