@@ -27,12 +27,24 @@
  *   vmio reset  -> "vmio-latency reset" (histogram emptied)
  *   (asynchronous) one "eno seq=... cyc=<u32>" line per decoded telegram (io/app.h), written
  *                  by the app automaton at VMIO level; console writes are line-atomic
+ *   usb         -> "usb dev=<addr> id=<vid:pid> ..." per device, "usb-stats ...", "usb-errors ..."
+ *                  (hal/usb counters)
+ *   eth start   -> "eth start rc=<err> kind=<1 lan9512|2 cdc-ecm> mac=<mac> init_us=<n>" (enumerates USB)
+ *   eth test [LEN] -> "eth test rc=<err> len=<n> ...": ARP request who-has 10.0.2.2 tell 10.0.2.15,
+ *                  LEN bytes (42 default; 64 = a multiple of the USB packet size: ends with a ZLP)
+ *   eth [stats] -> hal/eth.h counters in "eth-stats link=<0|1> tx_frames=... rx_frames=...",
+ *                  "eth-drops tx_dropped=... (every drop path)", "eth-recovery link_changes=...", and
+ *                  "eth-time link_up_us=<n> start_us=<n> init_us=<n>" (st_now_us stamps, durations)
+ *   (asynchronous) "eth link up=<0|1> mac=<mac> t_us=<n>", "eth rx n=<k> len=<n> head=<hex>"
  *   errors      -> "err unknown-command <word>", "err bad-argument <what>", "err line-too-long" */
 #include <stdint.h>
 #include "boot/exc.h"
 #include "boot/mmu.h"
 #include "hal/cpu.h"
 #include "hal/eno.h"
+#include "hal/eth.h"
+#include "hal/usb/usb.h"
+#include "platform.h"
 #include "hal/mbox.h"
 #include "hal/systimer.h"
 #include "hal/uart.h"
@@ -366,6 +378,127 @@ static void cmd_eno(con_t *con, const char *args)
     }
 }
 
+/* ---- network bring-up (hal/eth.h, hal/usb/): "usb", "eth start|test|stats" ------------
+ * Until the IP stack (io/) is wired in, received frames go to a small monitor automaton
+ * that counts them and prints the first ones ("eth rx n=<k> len=<n> head=<hex>") and the
+ * link line ("eth link up=1 mac=<mac> t_us=<st_now_us>"). */
+#define MAIN_AUT_ETHMON 3
+#define MAIN_ETHMON_PRINT 8u
+static vmio_automaton_t main_ethmon;
+static uint32_t main_ethmon_frames;
+
+static int main_ethmon_data(vmio_automaton_t *self, const vmio_event_t *ev)
+{
+    (void)self;
+    char line[120], hex[2 * 24 + 1];
+    main_ethmon_frames++;
+    if (ev->buf && main_ethmon_frames <= MAIN_ETHMON_PRINT) {
+        size_t n = ev->buf->len < 24 ? ev->buf->len : 24;
+        main_hex(ev->buf->data, n, hex);
+        snprintf(line, sizeof line, "eth rx n=%lu len=%u head=%s", (unsigned long)main_ethmon_frames,
+                 (unsigned)ev->buf->len, hex);
+        plat_output_line(line);
+    }
+    return 0; /* the engine frees the buffer */
+}
+
+static int main_ethmon_link(vmio_automaton_t *self, const vmio_event_t *ev)
+{
+    (void)self;
+    char line[96];
+    const uint8_t *m = ev->inl;
+    snprintf(line, sizeof line, "eth link up=%lu mac=%02x:%02x:%02x:%02x:%02x:%02x t_us=%llu",
+             (unsigned long)ev->arg, m[0], m[1], m[2], m[3], m[4], m[5], (unsigned long long)st_now_us());
+    plat_output_line(line);
+    return 0;
+}
+
+static const vmio_row_t main_ethmon_rows[1][ETH_EV_LINK + 1] = {
+    {[VMIO_EV_DATA] = VMIO_ROW(main_ethmon_data, VMIO_SAME), [ETH_EV_LINK] = VMIO_ROW(main_ethmon_link, VMIO_SAME)},
+};
+static const vmio_state_desc_t main_ethmon_states[1] = {{"mon", 0, 0}};
+static const vmio_table_t main_ethmon_table = {
+    .name = "ethmon", .nstates = 1, .nevents = ETH_EV_LINK + 1, .rows = &main_ethmon_rows[0][0],
+    .dflt = 0, .states = main_ethmon_states, .event_names = 0};
+
+static void cmd_usb(con_t *con, const char *args)
+{
+    (void)args;
+    dwc2_stats_t s;
+    usb_stats_t u;
+    for (unsigned i = 0; i < usb_device_count(); i++) {
+        usb_device_t *d = usb_device_get(i);
+        con_reply(con, "usb dev=%u id=%04x:%04x class=%u speed=%u parent=%u port=%u hub=%u config=%u", d->addr,
+                  d->desc.vid, d->desc.pid, d->desc.cls, d->speed, d->parent, d->port, d->is_hub, d->config);
+    }
+    dwc2_get_stats(&s);
+    usb_get_stats(&u);
+    /* two lines: each stays under the console's 256-character reply limit */
+    con_reply(con,
+              "usb-stats devices=%u enum_failed=%lu ctrl=%lu ctrl_err=%lu xfers=%lu ok=%lu irqs=%lu sof=%lu "
+              "split_refused=%lu bad_desc=%lu",
+              usb_device_count(), (unsigned long)u.enum_failed, (unsigned long)u.ctrl_xfers,
+              (unsigned long)u.ctrl_errors, (unsigned long)s.xfers, (unsigned long)s.xfer_ok,
+              (unsigned long)s.irqs, (unsigned long)s.sof_irqs, (unsigned long)u.split_refused,
+              (unsigned long)u.bad_descriptors);
+    con_reply(con,
+              "usb-errors stall=%lu nak_retry=%lu xacterr=%lu bblerr=%lu ahberr=%lu dtgl=%lu frmovrun=%lu "
+              "timeouts=%lu retries=%lu aborts=%lu",
+              (unsigned long)s.stall, (unsigned long)s.nak_retry, (unsigned long)s.xacterr,
+              (unsigned long)s.bblerr, (unsigned long)s.ahberr, (unsigned long)s.datatglerr,
+              (unsigned long)s.frmovrun, (unsigned long)s.timeouts, (unsigned long)s.retries,
+              (unsigned long)s.aborts);
+}
+
+static void cmd_eth(con_t *con, const char *args)
+{
+    static int registered;
+    if (!strcmp(args, "start")) {
+        if (!registered && vmio_register(&main_ethmon, MAIN_AUT_ETHMON, &main_ethmon_table, 0) == 0)
+            registered = 1;
+        int rc = eth_init(vmio_addr(VMIO_NODE_LOCAL, MAIN_AUT_ETHMON, 0));
+        eth_stats_t e;
+        eth_get_stats(&e);
+        uint8_t m[6] = {0};
+        (void)eth_mac(m);
+        con_reply(con, "eth start rc=%s kind=%d mac=%02x:%02x:%02x:%02x:%02x:%02x init_us=%llu", err_str(rc),
+                  (int)eth_kind(), m[0], m[1], m[2], m[3], m[4], m[5], (unsigned long long)e.init_dur_us);
+    } else if (!strncmp(args, "test", 4) && (args[4] == '\0' || args[4] == ' ')) {
+        static const uint8_t sip[4] = {10, 0, 2, 15}, tip[4] = {10, 0, 2, 2}; /* QEMU user net */
+        uint32_t len = 42;
+        const char *end;
+        if (args[4] && (main_parse_u32(args + 5, &len, &end) || *end || len < 42 || len > ETH_FRAME_MAX)) {
+            con_reply(con, "err bad-argument eth test [LEN 42..%u]", (unsigned)ETH_FRAME_MAX);
+            return;
+        }
+        con_reply(con, "eth test rc=%s len=%lu arp who-has 10.0.2.2 tell 10.0.2.15",
+                  err_str(eth_test_arp(sip, tip, len)), (unsigned long)len);
+    } else if (!*args || !strcmp(args, "stats")) {
+        eth_stats_t e;
+        eth_get_stats(&e);
+        /* four lines, each under the console's 256-character reply limit */
+        con_reply(con,
+                  "eth-stats link=%d tx_frames=%lu tx_bytes=%lu rx_frames=%lu rx_bytes=%lu tx_zlp=%lu "
+                  "tx_realign=%lu rx_copies=%lu",
+                  eth_link_up(), (unsigned long)e.tx_frames, (unsigned long)e.tx_bytes,
+                  (unsigned long)e.rx_frames, (unsigned long)e.rx_bytes, (unsigned long)e.tx_zlp,
+                  (unsigned long)e.tx_realign, (unsigned long)e.rx_copies);
+        con_reply(con,
+                  "eth-drops tx_dropped=%lu tx_errors=%lu tx_timeouts=%lu rx_no_buf=%lu rx_errors=%lu "
+                  "rx_bad_len=%lu rx_no_deliver=%lu rx_starved=%lu",
+                  (unsigned long)e.tx_dropped, (unsigned long)e.tx_errors, (unsigned long)e.tx_timeouts,
+                  (unsigned long)e.rx_no_buf, (unsigned long)e.rx_errors, (unsigned long)e.rx_bad_len,
+                  (unsigned long)e.rx_no_deliver, (unsigned long)e.rx_starved);
+        con_reply(con, "eth-recovery link_changes=%lu stalls_cleared=%lu stall_clear_failed=%lu intr=%lu intr_err=%lu",
+                  (unsigned long)e.link_changes, (unsigned long)e.stalls_cleared,
+                  (unsigned long)e.stall_clear_failed, (unsigned long)e.intr_events, (unsigned long)e.intr_errors);
+        con_reply(con, "eth-time link_up_us=%llu start_us=%llu init_us=%llu", (unsigned long long)e.link_up_us,
+                  (unsigned long long)e.init_us, (unsigned long long)e.init_dur_us);
+    } else {
+        con_reply(con, "err bad-argument eth start|test [LEN]|stats");
+    }
+}
+
 #ifdef SK_FW_TEST_CMDS
 /* Bring-up self tests, only in images configured with -DSK_FW_TEST_CMDS=ON. */
 static volatile uint32_t main_fired[4];
@@ -513,6 +646,8 @@ static const con_cmd_t main_cmds[] = {
     {"sbtest", "[trusted] NAME [US]|bench [N]|hang [MS]", "sandbox test payloads (test images only)",
      sk_sbtest_cmd},
 #endif
+    {"usb", "", "USB devices and host controller counters", cmd_usb},
+    {"eth", "start|test [LEN]|stats", "Ethernet over USB: bring up, send a test ARP, counters", cmd_eth},
     {"eno", "start [BAUD]|stop|stats", "EnOcean modem link on the mini UART", cmd_eno},
     {"baud", "N", "console rate (reply at the old rate)", cmd_baud},
     {"storm", "HZ", "timer interrupt storm at the lowest VMIT level (0 stops)", cmd_storm},
