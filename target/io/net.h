@@ -25,7 +25,9 @@
  *   NET_EV_UDP_SEND   indication from a UDP user: buf = payload (ownership passes), inl =
  *                     net_udp_meta_t (remote_ip, remote_port, local_port used).
  *   NET_EV_SET_ADDR   request (console, DHCP): inl = net_addr_t; ip 0 = no address. The
- *                     ARP table is flushed on a change. Response status ERR_OK.
+ *                     ARP table is flushed on a change. Response ERR_OK, or ERR_INVAL
+ *                     (inline payload too short; the network or broadcast address of its
+ *                     own subnet; mask /32) with the configuration unchanged.
  *   VMIO_EV_RESET     request: flush the ARP table and its queue (config, bindings and
  *                     counters stay). Response ERR_OK.
  *
