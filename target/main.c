@@ -451,8 +451,11 @@ static void cmd_eth(con_t *con, const char *args)
 {
     static int registered;
     if (!strcmp(args, "start")) {
-        if (!registered && vmio_register(&main_ethmon, MAIN_AUT_ETHMON, &main_ethmon_table, 0) == 0)
-            registered = 1;
+        if (!registered) {
+            uint32_t flags = exc_irq_save(); /* VMIO preempts us on interrupt exits: keep it out */
+            registered = vmio_register(&main_ethmon, MAIN_AUT_ETHMON, &main_ethmon_table, 0) == 0;
+            exc_irq_restore(flags);
+        }
         int rc = eth_init(vmio_addr(VMIO_NODE_LOCAL, MAIN_AUT_ETHMON, 0));
         eth_stats_t e;
         eth_get_stats(&e);

@@ -441,7 +441,12 @@ int eth_init(vmio_addr_t rx_dst)
         return ERR_NOTSUP;
     eth_dst = rx_dst;
     eth_link = eth_nic.link;
-    if ((rc = vmio_register(&eth_aut, ETH_AUT, &eth_table, ETH_S_RUN)))
+    /* VMIO is already running (it preempts the application on interrupt exits): keep it
+     * out while its automaton table changes */
+    uint32_t flags = exc_irq_save();
+    rc = vmio_register(&eth_aut, ETH_AUT, &eth_table, ETH_S_RUN);
+    exc_irq_restore(flags);
+    if (rc)
         return rc;
     if ((rc = dwc2_irq_start(ETH_IRQ_LEVEL)))
         return rc;
