@@ -54,10 +54,12 @@ static uint8_t eth_link_reported = 0xFF;
 
 /* RX. eth_rx_cur: the bulk-in target; written by VMIO level (post, IRQs masked, channel
  * idle) or by the IRQ (completion, re-arm). Spares: single producer (VMIO), single
- * consumer (IRQ). Back ring: single producer (IRQ), single consumer (VMIO); it never
- * holds more than ETH_RX_SPARES + 1 buffers (one per completion, and a completion without
- * re-arm ends the chain), so ETH_RX_BACK cannot overflow. */
-#define ETH_RX_BACK (ETH_RX_SPARES + 2u)
+ * consumer (IRQ). Back ring: single producer (IRQ), single consumer (VMIO). Bound: an
+ * entry is a buffer that was in flight or a spare when the last drain started
+ * (<= 1 + ETH_RX_SPARES), or was allocated by the one eth_rx_post() that follows a drain
+ * (<= ETH_RX_SPARES + 1): at most 2 * (ETH_RX_SPARES + 1) entries, so a ring of one more
+ * slot cannot overflow (rx_lost_irq counts it anyway). */
+#define ETH_RX_BACK (2u * (ETH_RX_SPARES + 1u) + 1u)
 typedef struct eth_rx_back {
     vmio_buf_t *b;
     int status;
@@ -172,7 +174,7 @@ static void eth_rx_cb(unsigned ch, int status, uint32_t actual, void *arg)
         ETH_BARRIER();
         eth_bk_tail = nt;
     } else {
-        eth_rx_back_full++;         /* by construction impossible (see ETH_RX_BACK) */
+        eth_rx_back_full++;         /* impossible by the bound above (buffer would leak) */
     }
     eth_deposit(ETH_IEV_RX, 0, 0);
 }
@@ -433,8 +435,7 @@ static void eth_poll_all(void)
 {
     eth_tx_watchdog();
     eth_tx_complete();
-    eth_rx_complete();
-    eth_rx_post();
+    eth_rx_complete();             /* drains, then refills and posts (one pass per drain) */
     if (eth_lan_pending && eth_nic.kind == ETH_LAN9512) {
         int up = lan9512_link_update(&eth_nic);
         if (up >= 0) {
