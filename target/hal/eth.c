@@ -1,9 +1,14 @@
 /* hal/eth.h over the USB host stack: binds the first LAN9512 or CDC-ECM device, then runs
  * the data path with interrupt-driven DMA transfers:
  *   - RX: one bulk-in transfer in flight into a VMIO buffer (ETH_HEADROOM reserved in
- *     front, so the stack may answer in place). The USB IRQ only records the completion
- *     and deposits ETH_IEV_RX to our automaton; at VMIO level we post the next buffer
- *     first, then strip the framing and hand each frame to rx_dst as VMIO_EV_DATA.
+ *     front, so the stack may answer in place) and ETH_RX_SPARES spare buffers allocated
+ *     ahead at VMIO level. Fast path, in the USB IRQ: on a good completion the channel is
+ *     re-armed at once with a spare, and a transfer holding exactly one good frame (every
+ *     CDC-ECM transfer; a LAN9512 transfer with one record, its status word stripped by
+ *     moving the data pointer of the buffer we own) is deposited straight to rx_dst as
+ *     VMIO_EV_DATA; ETH_IEV_RX then asks our automaton to refill the spares. Slow path:
+ *     errors, bad lengths, LAN9512 multi-frame transfers and refused deposits go back to
+ *     VMIO level through a small ring and are handled there (recovery, split, counters).
  *   - TX: eth_send (VMIO level) prepends the driver framing, aligns the frame for DMA,
  *     queues it; one bulk-out in flight; the IRQ records the completion and deposits
  *     ETH_IEV_TX; the buffer is freed and the next frame started at VMIO level.
@@ -47,11 +52,29 @@ static lan9512_rx_stats_t eth_lan_rx;
 static volatile uint8_t eth_link;
 static uint8_t eth_link_reported = 0xFF;
 
-/* RX: owned by VMIO level while idle; the IRQ only sets rx_done */
-static vmio_buf_t *eth_rx_cur;
-static volatile uint8_t eth_rx_done;
-static volatile int eth_rx_status;
-static volatile uint32_t eth_rx_actual;
+/* RX. eth_rx_cur: the bulk-in target; written by VMIO level (post, IRQs masked, channel
+ * idle) or by the IRQ (completion, re-arm). Spares: single producer (VMIO), single
+ * consumer (IRQ). Back ring: single producer (IRQ), single consumer (VMIO). Bound: an
+ * entry is a buffer that was in flight or a spare when the last drain started
+ * (<= 1 + ETH_RX_SPARES), or was allocated by the one eth_rx_post() that follows a drain
+ * (<= ETH_RX_SPARES + 1): at most 2 * (ETH_RX_SPARES + 1) entries, so a ring of one more
+ * slot cannot overflow (rx_lost_irq counts it anyway). */
+#define ETH_RX_BACK (2u * (ETH_RX_SPARES + 1u) + 1u)
+typedef struct eth_rx_back {
+    vmio_buf_t *b;
+    int status;
+    uint32_t n;
+} eth_rx_back_t;
+static vmio_buf_t *volatile eth_rx_cur;
+static vmio_buf_t *eth_rx_spare[ETH_RX_SPARES + 1u];
+static volatile unsigned eth_sp_head, eth_sp_tail;   /* IRQ takes at head, VMIO adds at tail */
+static eth_rx_back_t eth_rx_back[ETH_RX_BACK];
+static volatile unsigned eth_bk_head, eth_bk_tail;   /* VMIO takes at head, IRQ adds at tail */
+/* Compiler barrier: ring slots are written before the index that publishes them and read
+ * after the index that announced them (one core: program order is all we need). */
+#define ETH_BARRIER() __asm__ volatile("" ::: "memory")
+static volatile uint32_t eth_rx_fast_frames, eth_rx_fast_bytes, eth_rx_back_full; /* IRQ only */
+static uint32_t eth_rx_fast_seen;                    /* VMIO: fast frames at the last error */
 /* TX */
 static vmio_buf_t *eth_tx_cur;
 static uint8_t eth_tx_cur_zlp;           /* the frame in flight must be followed by a ZLP */
@@ -82,13 +105,77 @@ static void eth_deposit(uint8_t code, const uint8_t *inl, uint8_t len)
 }
 
 /* ---- IRQ level ----------------------------------------------------------------------- */
+/* One good frame filling the transfer -> deposited to rx_dst; 0 when it needs VMIO. */
+static int eth_rx_fast(vmio_buf_t *b, uint32_t n)
+{
+    if (eth_nic.kind == ETH_CDC_ECM) {
+        if (n < ETH_FRAME_MIN || n > ETH_FRAME_MAX)
+            return 0;
+        b->len = (uint16_t)n;
+    } else {
+        lan9512_rx_frame_t f;
+        lan9512_rx_stats_t st = {0};
+        if (lan9512_rx_split(b->data, n, &f, 1, &st) != 1 || st.errors || st.bad_len || st.truncated ||
+            st.overflow)
+            return 0;               /* several records or a bad one: VMIO splits / counts */
+        /* strip the status word: the buffer is ours until deposited (vmio_buf_header's
+         * effect, done on the descriptor directly: no pool state is touched) */
+        b->data += f.off;
+        b->len = f.len;
+    }
+    vmio_event_t ev = {0};
+    ev.dst = eth_dst;
+    ev.src = vmio_addr(VMIO_NODE_LOCAL, ETH_AUT, 0);
+    ev.code = VMIO_EV_DATA;
+    ev.buf = b;
+    if (vmio_deposit(ETH_IRQ_LEVEL, &ev)) {
+        if (eth_nic.kind != ETH_CDC_ECM) {   /* undo: VMIO delivers it */
+            b->data -= LAN9512_RX_STS_LEN;
+        }
+        return 0;
+    }
+    eth_rx_fast_frames++;
+    eth_rx_fast_bytes += b->len;
+    return 1;
+}
+
 static void eth_rx_cb(unsigned ch, int status, uint32_t actual, void *arg)
 {
-    (void)ch;
     (void)arg;
-    eth_rx_status = status;
-    eth_rx_actual = actual;
-    eth_rx_done = 1;
+    vmio_buf_t *b = eth_rx_cur;
+    eth_rx_cur = 0;
+    if (!b)
+        return;
+    if (status == 0 && eth_sp_head != eth_sp_tail) {
+        /* keep the pipe full: the next transfer starts before we look at this one */
+        ETH_BARRIER();
+        vmio_buf_t *nb = eth_rx_spare[eth_sp_head];
+        eth_sp_head = (eth_sp_head + 1u) % (ETH_RX_SPARES + 1u);
+        eth_rx_cur = nb;
+        if (dwc2_xfer_start(ch, &eth_nic.bulk_in, nb->data, USBNET_RX_XFER, eth_rx_cb, 0)) {
+            eth_rx_cur = 0;         /* cannot happen (channel just completed): VMIO frees it */
+            unsigned t = eth_bk_tail, nt = (t + 1u) % ETH_RX_BACK;
+            if (nt != eth_bk_head) {
+                eth_rx_back[t] = (eth_rx_back_t){nb, ERR_BUSY, 0};
+                ETH_BARRIER();
+                eth_bk_tail = nt;
+            } else {
+                eth_rx_back_full++;
+            }
+        }
+    }
+    if (status == 0 && eth_rx_fast(b, actual)) {
+        eth_deposit(ETH_IEV_RX, 0, 0);   /* refill the spare */
+        return;
+    }
+    unsigned t = eth_bk_tail, nt = (t + 1u) % ETH_RX_BACK;
+    if (nt != eth_bk_head) {
+        eth_rx_back[t] = (eth_rx_back_t){b, status, actual};
+        ETH_BARRIER();
+        eth_bk_tail = nt;
+    } else {
+        eth_rx_back_full++;         /* impossible by the bound above (buffer would leak) */
+    }
     eth_deposit(ETH_IEV_RX, 0, 0);
 }
 
@@ -155,21 +242,41 @@ static int eth_recover(unsigned ch, dwc2_ep_t *ep, unsigned *run)
     return 0;
 }
 
+/* VMIO level: spares up to ETH_RX_SPARES, then a bulk-in if none is in flight. */
 static void eth_rx_post(void)
 {
-    if (eth_rx_cur || !eth_bound || eth_rx_dead)
+    if (!eth_bound || eth_rx_dead)
         return;
-    vmio_buf_t *b = vmio_buf_alloc(USBNET_RX_XFER, ETH_HEADROOM);
-    if (!b) {
-        eth_st.rx_starved++;
-        return;
+    for (;;) {
+        unsigned t = eth_sp_tail, nt = (t + 1u) % (ETH_RX_SPARES + 1u);
+        if (nt == eth_sp_head)
+            break;                  /* spares full */
+        vmio_buf_t *b = vmio_buf_alloc(USBNET_RX_XFER, ETH_HEADROOM);
+        if (!b) {
+            eth_st.rx_starved++;
+            break;
+        }
+        eth_rx_spare[t] = b;
+        ETH_BARRIER();
+        eth_sp_tail = nt;
     }
-    eth_rx_cur = b;
-    if (dwc2_xfer_start(DWC2_CH_BULK_IN, &eth_nic.bulk_in, b->data, USBNET_RX_XFER, eth_rx_cb, 0)) {
-        eth_rx_cur = 0;
-        vmio_buf_free(b);
-        eth_st.rx_errors++;
+    /* with IRQs masked no bulk-in completion can run: eth_rx_cur == 0 means the channel
+     * is idle for good */
+    uint32_t flags = exc_irq_save();
+    if (!eth_rx_cur) {
+        vmio_buf_t *b = vmio_buf_alloc(USBNET_RX_XFER, ETH_HEADROOM);
+        if (!b) {
+            eth_st.rx_starved++;
+        } else {
+            eth_rx_cur = b;
+            if (dwc2_xfer_start(DWC2_CH_BULK_IN, &eth_nic.bulk_in, b->data, USBNET_RX_XFER, eth_rx_cb, 0)) {
+                eth_rx_cur = 0;
+                vmio_buf_free(b);
+                eth_st.rx_errors++;
+            }
+        }
     }
+    exc_irq_restore(flags);
 }
 
 static void eth_deliver(vmio_buf_t *b)
@@ -180,27 +287,23 @@ static void eth_deliver(vmio_buf_t *b)
         eth_st.rx_no_deliver++;    /* buffer freed by the engine */
 }
 
-static void eth_rx_complete(void)
+static void eth_rx_one(vmio_buf_t *b, int status, uint32_t n)
 {
-    if (!eth_rx_done)
+    if (status == ERR_BUSY) {       /* a spare the IRQ could not start */
+        vmio_buf_free(b);
         return;
-    vmio_buf_t *b = eth_rx_cur;
-    int status = eth_rx_status;
-    uint32_t n = eth_rx_actual;
-    eth_rx_cur = 0;
-    eth_rx_done = 0;
+    }
     if (status) {
         eth_st.rx_errors++;
         vmio_buf_free(b);
+        if (eth_rx_fast_frames != eth_rx_fast_seen)
+            eth_rx_err_run = 0;     /* frames got through since the last error */
+        eth_rx_fast_seen = eth_rx_fast_frames;
         if (eth_recover(DWC2_CH_BULK_IN, &eth_nic.bulk_in, &eth_rx_err_run))
             eth_rx_dead = 1;
-        eth_rx_post();
         return;
     }
     eth_rx_err_run = 0;
-    eth_rx_post();                 /* next transfer first: keep the pipe full */
-    if (!b)
-        return;
     if (eth_nic.kind == ETH_CDC_ECM) {
         if (n < ETH_FRAME_MIN || n > ETH_FRAME_MAX) {
             eth_st.rx_bad_len++;
@@ -239,6 +342,18 @@ static void eth_rx_complete(void)
     for (unsigned i = 1; i < k; i++)
         if (c[i])
             eth_deliver(c[i]);
+}
+
+static void eth_rx_complete(void)
+{
+    /* bounded: the ring holds at most ETH_RX_BACK - 1 entries */
+    while (eth_bk_head != eth_bk_tail) {
+        ETH_BARRIER();
+        eth_rx_back_t e = eth_rx_back[eth_bk_head];
+        eth_bk_head = (eth_bk_head + 1u) % ETH_RX_BACK;
+        eth_rx_one(e.b, e.status, e.n);
+    }
+    eth_rx_post();
 }
 
 /* A bulk-out transfer whose length is a multiple of the max packet size only ends for
@@ -320,8 +435,7 @@ static void eth_poll_all(void)
 {
     eth_tx_watchdog();
     eth_tx_complete();
-    eth_rx_complete();
-    eth_rx_post();
+    eth_rx_complete();             /* drains, then refills and posts (one pass per drain) */
     if (eth_lan_pending && eth_nic.kind == ETH_LAN9512) {
         int up = lan9512_link_update(&eth_nic);
         if (up >= 0) {
@@ -441,7 +555,12 @@ int eth_init(vmio_addr_t rx_dst)
         return ERR_NOTSUP;
     eth_dst = rx_dst;
     eth_link = eth_nic.link;
-    if ((rc = vmio_register(&eth_aut, ETH_AUT, &eth_table, ETH_S_RUN)))
+    /* VMIO is already running (it preempts the application on interrupt exits): keep it
+     * out while its automaton table changes */
+    uint32_t flags = exc_irq_save();
+    rc = vmio_register(&eth_aut, ETH_AUT, &eth_table, ETH_S_RUN);
+    exc_irq_restore(flags);
+    if (rc)
         return rc;
     if ((rc = dwc2_irq_start(ETH_IRQ_LEVEL)))
         return rc;
@@ -464,6 +583,7 @@ int eth_send(vmio_buf_t *frame)
     }
     eth_tx_watchdog();
     eth_tx_complete();             /* a completion whose deposit was refused */
+    eth_rx_complete();             /* idem; and a bulk-in paused by an empty pool restarts */
     if (eth_txq_n >= ETH_TXQ) {
         eth_st.tx_dropped++;
         vmio_buf_free(frame);
@@ -521,6 +641,10 @@ void eth_get_stats(eth_stats_t *out)
 {
     uint32_t flags = exc_irq_save();
     *out = eth_st;
+    out->rx_frames += eth_rx_fast_frames;
+    out->rx_bytes += eth_rx_fast_bytes;
+    out->rx_fast = eth_rx_fast_frames;
+    out->rx_lost_irq = eth_rx_back_full;
     exc_irq_restore(flags);
 }
 

@@ -11,7 +11,9 @@
  *  - RX: the driver posts bulk-in transfers into buffers it allocated itself (VMIO level)
  *    and, on completion, strips its framing (LAN9512 RX status word) by moving data
  *    forward, then delivers the frame as a VMIO_EV_DATA indication to the automaton given
- *    to eth_init() (ownership passes with the event, vmio_buf.h rules).
+ *    to eth_init() (ownership passes with the event, vmio_buf.h rules): deposited from the
+ *    USB interrupt (queue ETH_IRQ_LEVEL) when the transfer held one good frame, else
+ *    posted from the driver's automaton at VMIO level (LAN9512 multi-frame transfers).
  * Cache maintenance for DMA (clean before OUT, invalidate after IN) is the driver's.
  *
  * Link state reaches the same automaton as an ETH_EV_LINK indication: arg = 1 (up) or 0
@@ -34,6 +36,7 @@
  * fixed here so the console/stack wiring in main.c cannot collide with it. */
 #define ETH_AUT          30u
 #define ETH_IRQ_LEVEL    1u     /* shares VMIT_LEVEL_TIMER (short handlers) */
+#define ETH_RX_SPARES    2u     /* RX buffers the driver holds besides the one in flight */
 
 typedef enum eth_kind { ETH_NONE = 0, ETH_LAN9512 = 1, ETH_CDC_ECM = 2 } eth_kind_t;
 
@@ -54,6 +57,8 @@ typedef struct eth_stats {
     uint32_t intr_events, intr_errors;
     uint32_t stalls_cleared;    /* bulk endpoint stalled: CLEAR_FEATURE(HALT) sent */
     uint32_t tx_timeouts;       /* bulk-out aborted after ETH_TX_TIMEOUT_US (also tx_errors) */
+    uint32_t rx_fast;           /* of rx_frames: deposited straight from the USB IRQ */
+    uint32_t rx_lost_irq;       /* IRQ-to-VMIO ring full (cannot happen; buffer leaked) */
     uint32_t stall_clear_failed;
     uint64_t link_up_us;        /* st_now_us() when the link first came up, 0 = never */
     uint64_t init_us;           /* eth_init: start and duration (enumeration + bind) */

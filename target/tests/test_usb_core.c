@@ -150,6 +150,7 @@ static void world_reset(void)
     memset(lan_regs, 0, sizeof lan_regs);
     memset(lan_phy, 0, sizeof lan_phy);
     lan_regs[LAN9512_ID_REV / 4] = 0xEC000002u;
+    lan_regs[LAN9512_BULK_IN_DLY / 4] = 0x800u;          /* reset default */
     lan_phy[MII_BMSR] = MII_BMSR_LSTATUS | MII_BMSR_ANEGCOMPLETE;
     lan_phy[MII_LPA] = 0x01E1u;                /* partner: 10/100 half/full */
     lan_reg_writes = lan_mii_writes = 0;
@@ -533,6 +534,7 @@ static void test_lan9512_bind(void **state)
     assert_true(hw & LAN9512_HW_CFG_BIR);
     assert_int_equal(hw & (3u << LAN9512_HW_CFG_RXDOFF_SHIFT), 0);
     assert_int_equal(lan_regs[LAN9512_BURST_CAP / 4], USBNET_RX_XFER / 512u);
+    assert_int_equal(lan_regs[LAN9512_BULK_IN_DLY / 4], 0);
     uint32_t cr = lan_regs[LAN9512_MAC_CR / 4];
     assert_true(cr & LAN9512_MAC_CR_TXEN);
     assert_true(cr & LAN9512_MAC_CR_RXEN);

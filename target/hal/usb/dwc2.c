@@ -10,7 +10,9 @@
  *  - writing CHDIS halts at once; HCSPLT is ignored; the root port shows the
  *    auto-inserted full-speed hub, reset takes effect when RST is cleared;
  *  - usb-net answers every poll of its notification endpoint with NETWORK_CONNECTION
- *    (8 bytes), so periodic polls are paced by the interval even after data. */
+ *    (8 bytes), so periodic polls are paced by the interval even after data;
+ *  - one SOF interrupt per 1 ms frame, but HFNUM advances by ~83 per frame (and wraps at
+ *    0x3FFF every ~200 ms): pacing counts SOFs, HFNUM is only read for ODDFRM. */
 #include "hal/usb/dwc2.h"
 #include "boot/exc.h"
 #include "hal/cache.h"
@@ -48,11 +50,10 @@ typedef struct dwc2_chan {
     dwc2_done_fn done;
     void *arg;
     uint8_t active;        /* programmed, completion pending */
-    uint8_t retry_wait;    /* interrupt IN NAKed: re-arm at retry_frame */
+    uint8_t retry_wait;    /* periodic poll waiting retry_left SOFs */
     uint8_t retries;
-    uint16_t retry_frame;
-    uint16_t last_frame;   /* frame of the last start (periodic pacing) */
-    uint8_t started;       /* last_frame valid */
+    uint16_t retry_left;   /* SOFs to wait before re-arming */
+    uint8_t started;       /* polled before: pace the next poll */
     uint32_t last_hcint;   /* HCINT of the last halt (why it ended) */
 } dwc2_chan_t;
 
@@ -208,7 +209,7 @@ int dwc2_port_reset(unsigned *speed)
 
 uint32_t dwc2_frame_number(void)
 {
-    return mmio_read32(USB_BASE, DWC2_HFNUM) & 0xFFFFu;
+    return mmio_read32(USB_BASE, DWC2_HFNUM) & DWC2_HFNUM_FRNUM_MASK;
 }
 
 /* Programs and enables channel ch (registers only; the caller owns the channel). */
@@ -369,7 +370,6 @@ static void dwc2_kick(unsigned ch)
     c->retry_wait = 0;
     dwc2_st.xfers++;
     mmio_enter();
-    c->last_frame = (uint16_t)rd(DWC2_HFNUM);
     c->started = 1;
     dwc2_program(ch, c->ep, c->ep->toggle, DWC2_BUS_ADDR(a), c->len, c->pktcnt,
                  DWC2_HCINT_CHHLTD | DWC2_HCINT_AHBERR);
@@ -398,18 +398,13 @@ int dwc2_xfer_start(unsigned ch, dwc2_ep_t *ep, void *buf, uint32_t len, dwc2_do
     /* periodic endpoints are polled at most once per interval, even when the device
      * always has data (QEMU usb-net answers every notification poll) */
     if (ep->type == DWC2_EP_INTERRUPT && c->started) {
-        uint16_t due = (uint16_t)(c->last_frame + (ep->interval ? ep->interval : 1u));
+        c->retry_wait = 1;
+        c->retry_left = ep->interval ? ep->interval : 1u;
         mmio_enter();
-        uint16_t now = (uint16_t)rd(DWC2_HFNUM);
-        if ((int16_t)(now - due) < 0) {
-            c->retry_wait = 1;
-            c->retry_frame = due;
-            dwc2_sof_enable(1);
-            mmio_leave();
-            exc_irq_restore(flags);
-            return ERR_OK;
-        }
+        dwc2_sof_enable(1);
         mmio_leave();
+        exc_irq_restore(flags);
+        return ERR_OK;
     }
     dwc2_kick(ch);
     exc_irq_restore(flags);
@@ -456,7 +451,7 @@ static void dwc2_chan_irq(unsigned ch)
         /* periodic IN NAKed: poll again after the endpoint's interval */
         dwc2_st.nak_retry++;
         c->retry_wait = 1;
-        c->retry_frame = (uint16_t)(c->last_frame + (c->ep->interval ? c->ep->interval : 1u));
+        c->retry_left = c->ep->interval ? c->ep->interval : 1u;
         dwc2_sof_enable(1);
         return;
     } else if (retry == 1 && c->retries < DWC2_RETRIES) {
@@ -472,7 +467,6 @@ static void dwc2_chan_irq(unsigned ch)
 
 static void dwc2_sof_irq(void)
 {
-    uint16_t now = (uint16_t)rd(DWC2_HFNUM);
     int waiting = 0;
     dwc2_st.sof_irqs++;
     wr(DWC2_GINTSTS, DWC2_GINT_SOF);
@@ -480,10 +474,12 @@ static void dwc2_sof_irq(void)
         dwc2_chan_t *c = &dwc2_ch[ch];
         if (!c->retry_wait)
             continue;
-        if ((int16_t)(now - c->retry_frame) >= 0)
+        if (c->retry_left <= 1u)
             dwc2_kick(ch);
-        else
+        else {
+            c->retry_left--;
             waiting = 1;
+        }
     }
     if (!waiting)
         dwc2_sof_enable(0);

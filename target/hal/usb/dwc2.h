@@ -13,7 +13,9 @@
  * NAK policy: in buffer DMA mode the core (and QEMU) retries NAKed control and bulk
  * transactions by itself; an interrupt IN that NAKs halts the channel, and the driver
  * re-arms it after the endpoint's interval, counted in SOF interrupts (enabled only while
- * a retry is pending), never in a tight loop.
+ * a retry is pending), never in a tight loop. SOFs are counted rather than HFNUM compared:
+ * QEMU 7.2 advances HFNUM by ~83 per 1 ms frame (it divides nanoseconds by the frame
+ * interval in bit times) while it raises exactly one SOF per frame.
  *
  * What this driver needs from a DWC2 (the real core, QEMU's model, or the simulator's):
  *  - init: GSNPSID & 0xFFFFF000 == 0x4F542000; GRSTCTL.AHBIDLE set when idle; CSFTRST,
@@ -29,8 +31,8 @@
  *    may either be retried by the core or halt with NAK: both are handled. An IN transfer
  *    ends early on a short or zero-length packet.
  *  - interrupts: GINTSTS.HCHINT = OR over channels of (HCINT & HCINTMSK) gated by HAINTMSK,
- *    cleared by writing HCINT back (W1C); GINTSTS.SOF each (micro)frame, W1C; HFNUM[15:0]
- *    advances by one per (micro)frame. Only HCHINT and (while a periodic retry waits)
+ *    cleared by writing HCINT back (W1C); GINTSTS.SOF each (micro)frame, W1C; HFNUM[13:0]
+ *    advances by one per (micro)frame and wraps from 0x3FFF to 0. Only HCHINT and (while a periodic retry waits)
  *    SOF are unmasked; the line is gated by GAHBCFG.GLBL_INTR_EN.
  *  - DMA: HCDMA takes DWC2_BUS_ADDR(p), 4-byte aligned; IN data lands there, OUT data is
  *    read from there; a zero-length OUT (XferSize 0, PktCnt 1) sends a ZLP.

@@ -153,8 +153,11 @@ int lan9512_bind(usb_device_t *d, usbnet_t *n)
         (rc = lan_wr(d, LAN9512_ADDRH, (uint32_t)n->mac[4] | (uint32_t)n->mac[5] << 8)))
         return rc;
 
-    /* bulk-in: several frames per transfer, never more than USBNET_RX_XFER bytes */
+    /* bulk-in: several frames per transfer, never more than USBNET_RX_XFER bytes; no
+     * bulk-in delay (the chip would otherwise hold a partial transfer ~34 us by default,
+     * waiting for more frames: latency matters more to us than batching) */
     if ((rc = lan_wr(d, LAN9512_BURST_CAP, USBNET_RX_XFER / n->bulk_in.mps)) ||
+        (rc = lan_wr(d, LAN9512_BULK_IN_DLY, 0)) ||
         (rc = lan_rd(d, LAN9512_HW_CFG, &v)))
         return rc;
     v &= ~(3u << LAN9512_HW_CFG_RXDOFF_SHIFT);
