@@ -679,6 +679,7 @@ static void cmd_net(con_t *con, const char *args)
 {
     if (!strcmp(args, "start")) {
         main_net_report(main_net_start());
+        main_net_shown_up = 0; /* a network already up is announced again ("net-up ...") */
         return;
     }
     if (main_net_setup_rc) {
