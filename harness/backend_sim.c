@@ -50,6 +50,8 @@ int backend_sim_start(sk_target_t *t, const sk_target_cfg_t *cfg, char *err, siz
         argv[a++] = (char *)eth;
         if (cfg->eth_report) { argv[a++] = "--eth-report"; argv[a++] = (char *)cfg->eth_report; }
         if (cfg->eth_pcap) { argv[a++] = "--eth-pcap"; argv[a++] = (char *)cfg->eth_pcap; }
+        /* pi1b has its LAN9512; a Pi Zero takes a USB NIC: QEMU's topology (hub + CDC-ECM) */
+        if (strcmp(cfg->board, "pi0") == 0) { argv[a++] = "--usb"; argv[a++] = "cdc-ecm"; }
     }
     const char *kernel = cfg->kernel;
     char elf[1024];

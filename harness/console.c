@@ -139,6 +139,38 @@ int console_md5(sk_target_t *t, uint32_t n, const char *text, double timeout_s, 
     return CON_OK;
 }
 
+int console_net_start(sk_target_t *t, double timeout_s, char *up, size_t uplen, char *err, size_t errlen)
+{
+    if (target_send(t, "net start") != 0) {
+        snprintf(err, errlen, "cannot send 'net start'");
+        return CON_FAIL;
+    }
+    char line[512];
+    double deadline = proc_now() + timeout_s;
+    int lr;
+    while ((lr = target_read_line(t, line, sizeof line, deadline, NULL)) == TGT_LINE) {
+        if (strncmp(line, "net start rc=", 13) == 0 && strncmp(line + 13, "ok ", 3) != 0) {
+            snprintf(err, errlen, "firmware network did not start: %.400s", line);
+            return CON_FAIL;
+        }
+        if (strncmp(line, "err ", 4) == 0) {
+            snprintf(err, errlen, "'net start' refused: %.400s", line);
+            return CON_FAIL;
+        }
+        if (strncmp(line, "net-up ", 7) == 0) {
+            if (up) snprintf(up, uplen, "%s", line);
+            return CON_OK;
+        }
+    }
+    if (lr == TGT_INTR) {
+        snprintf(err, errlen, "interrupted");
+        return CON_INTR;
+    }
+    snprintf(err, errlen, "no 'net-up' line from the firmware within %.0f s of 'net start'%s", timeout_s,
+             lr == TGT_TIMEOUT ? "" : " (target closed its output)");
+    return CON_FAIL;
+}
+
 int console_halt(sk_target_t *t, double timeout_s)
 {
     if (target_send(t, "halt") != 0) return CON_FAIL;

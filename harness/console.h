@@ -11,6 +11,10 @@ int console_ready(sk_target_t *t, double timeout_s, char *info, size_t infolen, 
 /* Runs `md5 N TEXT`, checks the digest against the host computation, fills s. */
 int console_md5(sk_target_t *t, uint32_t n, const char *text, double timeout_s, sk_sample_t *s,
                 char *err, size_t errlen);
+/* Firmware targets (qemu, sim): `net start` (USB NIC + IP stack), then waits for the
+ * "net-up ip=..." line (copied into up, may be NULL). CON_FAIL with the reason in err
+ * (rc of the start, or no net-up within timeout_s). */
+int console_net_start(sk_target_t *t, double timeout_s, char *up, size_t uplen, char *err, size_t errlen);
 /* `halt` and wait for the target to exit; CON_OK if it did. */
 int console_halt(sk_target_t *t, double timeout_s);
 /* Parses "md5 n=<N> digest=<hex> cycles=<c> us=<t>" (exposed for tests). */

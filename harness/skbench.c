@@ -244,6 +244,18 @@ static int udpecho_sim_sample(const sk_target_cfg_t *cfg0, const udpecho_params_
     remove(report);
     snprintf(spec, sizeof spec, "peer:%s", script);
     sk_target_cfg_t cfg = *cfg0;
+    /* the image that starts its network at boot (target/CMakeLists.txt kernel-net.img):
+     * env SK_KERNEL_NET_IMG, else kernel-net.img beside kernel.img, else the kernel given */
+    char netimg[1200];
+    const char *env = getenv("SK_KERNEL_NET_IMG");
+    const char *slash = strrchr(cfg0->kernel, '/');
+    size_t dirlen = slash ? (size_t)(slash - cfg0->kernel + 1) : 0;
+    if (env && *env) {
+        cfg.kernel = env;
+    } else if (strcmp(cfg0->kernel + dirlen, "kernel.img") == 0 && dirlen < 1000) {
+        snprintf(netimg, sizeof netimg, "%.*skernel-net.img", (int)dirlen, cfg0->kernel);
+        if (access(netimg, R_OK) == 0) cfg.kernel = netimg;
+    }
     cfg.eth_spec = spec;
     cfg.eth_report = report;
     cfg.eth_pcap = pcap;
@@ -322,6 +334,12 @@ static int run_udpecho(const scenario_t *s, const sk_target_cfg_t *cfg0, sk_resu
         if (rc == CON_OK && t.udp_port <= 0) {
             snprintf(err, errlen, "the %s target did not report its forwarded UDP port", cfg0->kind);
             rc = CON_FAIL;
+        }
+        /* the firmware's network starts on request (main.c "net start": USB NIC + stack) */
+        if (rc == CON_OK && strcmp(cfg0->kind, "qemu") == 0) {
+            char up[256];
+            rc = console_net_start(&t, cfg.boot_timeout_s, up, sizeof up, err, errlen);
+            if (rc == CON_OK && t.trace) target_note(&t, "%s", up);
         }
         if (rc != CON_OK) {
             if (t.trace) target_note(&t, "run failed: %s", err);

@@ -8,9 +8,13 @@
  *    probe answers are recognised and skipped. Then request k is sent only after answer
  *    k-1 arrived; no answer within `timeout_ms` ends the run with "no answer from target
  *    within T s". RTT = host CLOCK_MONOTONIC from send() to the answer's recv().
+ *    The firmware (qemu) starts its network on "net start", which skbench types after the
+ *    info handshake and then waits for the "net-up ..." line (console_net_start).
  *  - sim: the simulator's in-process peer (bcm2835-sim --eth peer:SCRIPT,
  *    sim/link/eth_peer.h) is the client, in simulated time; the harness writes its script
- *    and reads its report. RTT = cycles from the request entering the NIC to the answer
+ *    and reads its report. The simulator does not wait for typed input, so the firmware
+ *    must bring its network up by itself: skbench boots kernel-net.img (beside kernel.img,
+ *    or env SK_KERNEL_NET_IMG); board pi0 gets --usb cdc-ecm. RTT = cycles from the request entering the NIC to the answer
  *    leaving it.
  * Payload: `size` bytes of "Echo1" repeated (size 5 = the paper's "Echo1"). */
 #ifndef SK_UDPECHO_H

@@ -31,12 +31,33 @@
  *   vmio reset  -> "vmio-latency reset" (histogram emptied)
  *   (asynchronous) one "eno seq=... cyc=<u32>" line per decoded telegram (io/app.h), written
  *                  by the app automaton at VMIO level; console writes are line-atomic
+ *   usb         -> "usb dev=<addr> id=<vid:pid> ..." per device, "usb-stats ...", "usb-errors ..."
+ *                  (hal/usb counters)
+ *   net start   -> "net start rc=<err> kind=<1 lan9512|2 cdc-ecm> mac=<mac> init_us=<n>": the IP stack
+ *                  and the USB NIC (enumeration, bind; once); the harness sends it for udp-echo
+ *   net         -> the stack's counters ("net state=..", "net eth ..", "net arp ..", "net ip ..",
+ *                  "net icmp ..", "net udp .."), "net config mode=<static|dhcp> ip=a.b.c.d/p gw=..
+ *                  echo_port=<n> eth_rc=<err>", "net dhcp ...", "net echo rx=.. tx=..", "net timer .."
+ *   net ip A.B.C.D/P [GW] -> "net ip rc=<err> ip=.. gw=.." (static address; DHCP parked)
+ *   net dhcp    -> "net dhcp rc=<err>" (DHCP client from now on)
+ *   (asynchronous) "net-up ip=a.b.c.d/p gw=a.b.c.d mac=<mac> port=<echo port> t_us=<n>" when the link
+ *                  is up with an address (again on every change), "net-down t_us=<n>"
+ *   eth start   -> "eth start rc=<err> kind=<1 lan9512|2 cdc-ecm> mac=<mac> init_us=<n>" (as net start)
+ *   eth test [LEN] -> "eth test rc=<err> len=<n> ...": ARP request who-has 10.0.2.2 tell 10.0.2.15,
+ *                  LEN bytes (42 default; 64 = a multiple of the USB packet size: ends with a ZLP)
+ *   eth [stats] -> hal/eth.h counters in "eth-stats link=<0|1> tx_frames=... rx_frames=...",
+ *                  "eth-drops tx_dropped=... (every drop path)", "eth-recovery link_changes=...", and
+ *                  "eth-time link_up_us=<n> start_us=<n> init_us=<n>" (st_now_us stamps, durations)
+ *   (asynchronous) "eth link up=<0|1> mac=<mac> t_us=<n>"
  *   errors      -> "err unknown-command <word>", "err bad-argument <what>", "err line-too-long" */
 #include <stdint.h>
 #include "boot/exc.h"
 #include "boot/mmu.h"
 #include "hal/cpu.h"
 #include "hal/eno.h"
+#include "hal/eth.h"
+#include "hal/usb/usb.h"
+#include "platform.h"
 #include "hal/mbox.h"
 #include "hal/systimer.h"
 #include "hal/uart.h"
@@ -51,7 +72,11 @@
 #include "bcm2835/systimer.h"
 #include "hal/mmio.h"
 #include "io/app.h"
+#include "io/dhcp.h"
 #include "io/esp3.h"
+#include "io/net.h"
+#include "io/ntimer.h"
+#include "io/udp_echo.h"
 #include "vmio/vmio.h"
 #include "vmit/vmit.h"
 #ifdef SK_FW_TEST_CMDS
@@ -412,6 +437,434 @@ static void cmd_eno(con_t *con, const char *args)
     }
 }
 
+/* ---- network (hal/eth.h driver + io/ stack): "usb", "eth ...", "net ..." ----------------
+ * Wiring (one place): the USB NIC's frames go to the stack's "net" automaton (io/net.h),
+ * whose TX is main_net_tx -> eth_send; the ntimer service gets a tick every
+ * MAIN_NET_TICK_US from system timer C1 (VMIT_LEVEL_TIMER); the UDP echo service listens
+ * on MAIN_NET_ECHO_PORT; the DHCP client is registered but only runs after "net dhcp".
+ * The default address is static (MAIN_NET_IP/MASK/GW: QEMU user networking's guest
+ * address, also what the simulator's peer targets), so the link is usable as soon as it
+ * is up. Link events pass through the small "netmon" automaton, which prints
+ * "eth link up=<0|1> mac=<mac> t_us=<n>" and forwards them to DHCP when DHCP is on.
+ * The main loop prints "net-up ip=a.b.c.d/p gw=a.b.c.d mac=<mac> t_us=<n>" (or
+ * "net-down") whenever link+address change: the machine-readable readiness line. */
+#ifndef MAIN_NET_IP
+#define MAIN_NET_IP NET_IPV4(10, 0, 2, 15)
+#endif
+#ifndef MAIN_NET_MASK
+#define MAIN_NET_MASK NET_IPV4(255, 255, 255, 0)
+#endif
+#ifndef MAIN_NET_GW
+#define MAIN_NET_GW NET_IPV4(10, 0, 2, 2)
+#endif
+#ifndef MAIN_NET_ECHO_PORT
+#define MAIN_NET_ECHO_PORT 5555u        /* scenarios/udp-echo*.scn "port" */
+#endif
+/* 0: the network starts with "net start" (or "eth start"): USB enumeration at boot would
+ * add ~0.15 s, SOF/tick interrupts and asynchronous lines to every run that does not use
+ * the network (md5 figures, console tests). 1: started at boot. */
+#ifndef MAIN_NET_AUTOSTART
+#define MAIN_NET_AUTOSTART 0
+#endif
+#define MAIN_NET_TICK_US NTIMER_TICK_US_SUGGESTED
+#define MAIN_NET_TICK_CH 1u             /* ST C1, VMIT_LEVEL_TIMER (ETH_IRQ_LEVEL) */
+#define MAIN_AUT_NETMON 3
+#define MAIN_AUT_NTIMER 4
+#define MAIN_AUT_NET 5
+#define MAIN_AUT_DHCP 6
+#define MAIN_AUT_ECHO 7
+
+static vmio_automaton_t main_netmon;
+static ntimer_svc_t main_ntimer;
+static net_t main_net;
+static dhcp_t main_dhcp;
+static udp_echo_t main_echo;
+static int main_net_setup_rc = 1;       /* main_net_setup result; 1 = not yet */
+static int main_net_rc = 1;             /* setup/eth_init result; 1 = not started */
+static volatile uint8_t main_net_dhcp_on;
+static uint32_t main_net_tick_drops;    /* tick deposits refused (queue full) */
+/* last state printed by main_net_poll (application level) */
+static uint8_t main_net_shown_up;
+static uint32_t main_net_shown_ip;
+
+static vmio_addr_t main_aut(uint8_t id) { return vmio_addr(VMIO_NODE_LOCAL, id, 0); }
+
+/* Per-echo service time in the firmware: from the engine's stamp of the frame event the
+ * driver gave net (plat_cycles32() at the deposit in the USB completion interrupt on eth.c's
+ * fast path, or at vmio_post on its VMIO-level path) to the next frame reaching eth_send: the answer (ARP reply, ICMP
+ * echo reply in the same dispatch; the UDP echo two dispatches later, through udp_echo).
+ * A frame that is not answered leaves the stamp armed for the next send (a timer's ARP
+ * request would then count): meant for request/answer workloads such as udp-echo.
+ * min/max/sum in cycles, "net svc ..." on the console. net's DATA row is wrapped (a copy
+ * of net_table with that one effect replaced). */
+typedef struct main_svc {
+    uint32_t n, min, max, last;
+    uint64_t sum;
+} main_svc_t;
+static main_svc_t main_svc;
+static uint32_t main_svc_stamp;
+static uint8_t main_svc_armed;
+static vmio_row_t main_net_rows[NET_S_COUNT * NET_EV_COUNT];
+static vmio_table_t main_net_table;
+
+static int main_net_rx_hook(vmio_automaton_t *self, const vmio_event_t *ev)
+{
+    main_svc_stamp = ev->stamp;
+    main_svc_armed = 1;
+    return net_table.rows[self->state * net_table.nevents + VMIO_EV_DATA].effect(self, ev);
+}
+
+/* Stack TX: the driver's send (always takes ownership, eth.h). */
+static int main_net_tx(vmio_buf_t *frame)
+{
+    if (main_svc_armed) { /* the answer to the last frame received */
+        uint32_t d = plat_cycles32() - main_svc_stamp;
+        main_svc_armed = 0;
+        main_svc.last = d;
+        main_svc.min = main_svc.n == 0 || d < main_svc.min ? d : main_svc.min;
+        main_svc.max = d > main_svc.max ? d : main_svc.max;
+        main_svc.sum += d;
+        main_svc.n++;
+    }
+    return eth_send(frame);
+}
+
+/* ST C1 callback, VMIT_LEVEL_TIMER: the ntimer tick. */
+static void main_net_tick(void *arg)
+{
+    (void)arg;
+    vmio_event_t ev = {0};
+    ev.dst = main_aut(MAIN_AUT_NTIMER);
+    ev.code = NTIMER_EV_TICK;
+    if (vmio_deposit(VMIT_LEVEL_TIMER, &ev))
+        main_net_tick_drops++;
+}
+
+static void main_net_tick_start(void)
+{
+    (void)st_periodic(MAIN_NET_TICK_CH, MAIN_NET_TICK_US, main_net_tick, 0);
+}
+
+static int main_netmon_link(vmio_automaton_t *self, const vmio_event_t *ev)
+{
+    (void)self;
+    char line[96];
+    const uint8_t *m = ev->inl;
+    snprintf(line, sizeof line, "eth link up=%lu mac=%02x:%02x:%02x:%02x:%02x:%02x t_us=%llu",
+             (unsigned long)ev->arg, m[0], m[1], m[2], m[3], m[4], m[5], (unsigned long long)st_now_us());
+    plat_output_line(line);
+    if (main_net_dhcp_on) {
+        vmio_event_t fw = *ev;
+        fw.dst = main_aut(MAIN_AUT_DHCP);
+        fw.src = main_aut(MAIN_AUT_NETMON);
+        fw.flags = 0;
+        fw.buf = 0;
+        return vmio_post(&fw, 1);
+    }
+    return 0;
+}
+
+static const vmio_row_t main_netmon_rows[1][NET_EV_LINK + 1] = {
+    {[NET_EV_LINK] = VMIO_ROW(main_netmon_link, VMIO_SAME)},
+};
+static const vmio_state_desc_t main_netmon_states[1] = {{"mon", 0, 0}};
+static const vmio_table_t main_netmon_table = {
+    .name = "netmon", .nstates = 1, .nevents = NET_EV_LINK + 1, .rows = &main_netmon_rows[0][0],
+    .dflt = 0, .states = main_netmon_states, .event_names = 0};
+
+static int main_net_register(const net_config_t *cfg);
+
+/* Application level, before the first eth_init: registers the stack's automatons. */
+static int main_net_setup(void)
+{
+    net_config_t cfg;
+    net_config_default(&cfg);
+    cfg.tx = main_net_tx;
+    cfg.addr = (net_addr_t){.ip = MAIN_NET_IP, .mask = MAIN_NET_MASK, .gw = MAIN_NET_GW};
+    int rc;
+    /* VMIO preempts the application on interrupt exits: keep it out while registering */
+    uint32_t flags = exc_irq_save();
+    rc = main_net_register(&cfg);
+    exc_irq_restore(flags);
+    if (rc)
+        return rc;
+    main_net_tick_start();
+    return 0;
+}
+
+static int main_net_register(const net_config_t *cfg)
+{
+    int rc;
+    if ((rc = ntimer_svc_init(&main_ntimer, MAIN_AUT_NTIMER)) ||
+        (rc = net_init(&main_net, MAIN_AUT_NET, cfg, &main_ntimer)) ||
+        (rc = dhcp_init(&main_dhcp, MAIN_AUT_DHCP, &main_net, &main_ntimer, 0)) ||
+        (rc = udp_echo_init(&main_echo, MAIN_AUT_ECHO, &main_net, MAIN_NET_ECHO_PORT)) ||
+        (rc = vmio_register(&main_netmon, MAIN_AUT_NETMON, &main_netmon_table, 0)))
+        return rc;
+    net_set_link_notify(&main_net, main_aut(MAIN_AUT_NETMON)); /* dhcp_init pointed it at DHCP */
+    /* net's table with the DATA effect wrapped for the service-time figure (see above) */
+    if (net_table.nstates * net_table.nevents <= sizeof main_net_rows / sizeof main_net_rows[0]) {
+        memcpy(main_net_rows, net_table.rows, sizeof(vmio_row_t) * net_table.nstates * net_table.nevents);
+        for (unsigned st = 0; st < net_table.nstates; st++) {
+            vmio_row_t *r = &main_net_rows[st * net_table.nevents + VMIO_EV_DATA];
+            if (r->effect)
+                r->effect = main_net_rx_hook;
+        }
+        main_net_table = net_table;
+        main_net_table.rows = main_net_rows;
+        main_net.aut.table = &main_net_table;
+    }
+    return 0;
+}
+
+/* Application level: the stack once, then USB enumeration and NIC bind (synchronous,
+ * bounded: eth.h) unless a NIC is already bound (a second "eth start" only reports). */
+static int main_net_start(void)
+{
+    if (main_net_setup_rc == 1)
+        main_net_setup_rc = main_net_setup();
+    if (main_net_setup_rc)
+        return main_net_rc = main_net_setup_rc;
+    if (main_net_rc != 0)
+        main_net_rc = eth_init(main_aut(MAIN_AUT_NET));
+    return main_net_rc;
+}
+
+/* "net start rc=<err> kind=<n> mac=<mac> init_us=<n>" (boot or console). */
+static void main_net_report(int rc)
+{
+    char line[128];
+    eth_stats_t e;
+    eth_get_stats(&e);
+    uint8_t m[6] = {0};
+    (void)eth_mac(m);
+    snprintf(line, sizeof line, "net start rc=%s kind=%d mac=%02x:%02x:%02x:%02x:%02x:%02x init_us=%llu",
+             err_str(rc), (int)eth_kind(), m[0], m[1], m[2], m[3], m[4], m[5], (unsigned long long)e.init_dur_us);
+    plat_output_line(line);
+}
+
+static void main_fmt_ip(uint32_t ip, char *out, size_t n)
+{
+    snprintf(out, n, "%lu.%lu.%lu.%lu", (unsigned long)(ip >> 24), (unsigned long)(ip >> 16 & 0xFFu),
+             (unsigned long)(ip >> 8 & 0xFFu), (unsigned long)(ip & 0xFFu));
+}
+
+static unsigned main_prefix(uint32_t mask)
+{
+    unsigned p = 0;
+    while (p < 32 && (mask & (0x80000000u >> p)))
+        p++;
+    return p;
+}
+
+/* Main loop, application level: one line per change of (link up with an address, ip). */
+static void main_net_poll(void)
+{
+    if (main_net_rc != 0)
+        return;
+    uint32_t flags = exc_irq_save(); /* VMIO runs with IRQs on: a consistent copy */
+    net_addr_t a = main_net.cfg.addr;
+    uint8_t up = main_net.link && a.ip != 0;
+    exc_irq_restore(flags);
+    if (up == main_net_shown_up && (!up || a.ip == main_net_shown_ip))
+        return;
+    main_net_shown_up = up;
+    main_net_shown_ip = a.ip;
+    char line[128], ip[16], gw[16];
+    if (!up) {
+        snprintf(line, sizeof line, "net-down t_us=%llu", (unsigned long long)st_now_us());
+    } else {
+        uint8_t m[6] = {0};
+        (void)eth_mac(m);
+        main_fmt_ip(a.ip, ip, sizeof ip);
+        main_fmt_ip(a.gw, gw, sizeof gw);
+        snprintf(line, sizeof line, "net-up ip=%s/%u gw=%s mac=%02x:%02x:%02x:%02x:%02x:%02x port=%u t_us=%llu",
+                 ip, main_prefix(a.mask), gw, m[0], m[1], m[2], m[3], m[4], m[5], (unsigned)MAIN_NET_ECHO_PORT,
+                 (unsigned long long)st_now_us());
+    }
+    plat_output_line(line);
+}
+
+/* "net ip ADDR" (static) and "net dhcp": the console deposits the events at application
+ * level; VMIO delivers them before the next console byte. */
+static int main_net_static(const net_addr_t *a)
+{
+    vmio_event_t ev;
+    main_net_dhcp_on = 0;
+    /* a link-down copy parks DHCP in IDLE (timers stopped, nothing sent) */
+    ev = (vmio_event_t){0};
+    ev.dst = main_aut(MAIN_AUT_DHCP);
+    ev.src = main_aut(MAIN_AUT_NETMON);
+    ev.code = NET_EV_LINK;
+    ev.arg = 0;
+    ev.len = 6;
+    (void)eth_mac(ev.inl);
+    int rc = vmio_deposit(VMIO_LEVEL_APP, &ev);
+    if (rc)
+        return rc;
+    net_set_addr_event(&ev, main_aut(MAIN_AUT_NET), a);
+    return vmio_deposit(VMIO_LEVEL_APP, &ev);
+}
+
+static int main_net_dhcp(void)
+{
+    main_net_dhcp_on = 1;
+    if (!eth_link_up())
+        return 0; /* the next link-up event reaches DHCP through netmon */
+    vmio_event_t ev = {0};
+    ev.dst = main_aut(MAIN_AUT_DHCP);
+    ev.src = main_aut(MAIN_AUT_NETMON);
+    ev.code = NET_EV_LINK;
+    ev.arg = 1;
+    ev.len = 6;
+    (void)eth_mac(ev.inl);
+    return vmio_deposit(VMIO_LEVEL_APP, &ev);
+}
+
+static void cmd_net(con_t *con, const char *args)
+{
+    if (!strcmp(args, "start")) {
+        main_net_report(main_net_start());
+        main_net_shown_up = 0; /* a network already up is announced again ("net-up ...") */
+        return;
+    }
+    if (main_net_setup_rc) {
+        con_reply(con, "err not-started net (net start)");
+        return;
+    }
+    if (!strncmp(args, "ip ", 3)) {
+        net_addr_t a;
+        if (net_parse_addr(args + 3, &a)) {
+            con_reply(con, "err bad-argument net ip A.B.C.D/P [GW] | A.B.C.D MASK [GW] | 0.0.0.0");
+            return;
+        }
+        int rc = main_net_static(&a);
+        char ip[16], gw[16];
+        main_fmt_ip(a.ip, ip, sizeof ip);
+        main_fmt_ip(a.gw, gw, sizeof gw);
+        con_reply(con, "net ip rc=%s ip=%s/%u gw=%s", err_str(rc), ip, main_prefix(a.mask), gw);
+        return;
+    }
+    if (!strcmp(args, "dhcp")) {
+        con_reply(con, "net dhcp rc=%s", err_str(main_net_dhcp()));
+        return;
+    }
+    if (*args) {
+        con_reply(con, "err bad-argument net [start|ip ADDR|dhcp]");
+        return;
+    }
+    /* counters: copies taken with IRQs off (VMIO updates them at its level) */
+    static char lines[8][256];
+    static net_t snap;
+    static dhcp_t dsnap;
+    udp_echo_stats_t e;
+    ntimer_stats_t t;
+    uint32_t flags = exc_irq_save();
+    snap = main_net;
+    dsnap = main_dhcp;
+    udp_echo_get_stats(&main_echo, &e);
+    ntimer_get_stats(&main_ntimer, &t);
+    exc_irq_restore(flags);
+    unsigned n = 0;
+    while (n < 6 && net_stats_line(&snap, n, lines[n], sizeof lines[n]) > 0)
+        n++;
+    for (unsigned i = 0; i < n; i++)
+        con_reply(con, "%s", lines[i]);
+    char ip[16], gw[16];
+    main_fmt_ip(snap.cfg.addr.ip, ip, sizeof ip);
+    main_fmt_ip(snap.cfg.addr.gw, gw, sizeof gw);
+    con_reply(con, "net config mode=%s ip=%s/%u gw=%s echo_port=%u eth_rc=%s", main_net_dhcp_on ? "dhcp" : "static",
+              ip, main_prefix(snap.cfg.addr.mask), gw, (unsigned)main_echo.port, err_str(main_net_rc));
+    dhcp_stats_line(&dsnap, lines[7], sizeof lines[7]);
+    con_reply(con, "%s", lines[7]);
+    con_reply(con, "net echo rx=%lu tx=%lu bad=%lu loop_guard=%lu send_fail=%lu", (unsigned long)e.rx,
+              (unsigned long)e.tx, (unsigned long)e.bad, (unsigned long)e.loop_guard, (unsigned long)e.send_fail);
+    main_svc_t sv;
+    flags = exc_irq_save();
+    sv = main_svc;
+    exc_irq_restore(flags);
+    con_reply(con, "net svc n=%lu min_cyc=%lu mean_cyc=%lu max_cyc=%lu last_cyc=%lu", (unsigned long)sv.n,
+              (unsigned long)sv.min, (unsigned long)(sv.n ? sv.sum / sv.n : 0), (unsigned long)sv.max,
+              (unsigned long)sv.last);
+    con_reply(con, "net timer ticks=%lu fired=%lu send_fail=%lu tick_drops=%lu", (unsigned long)t.ticks,
+              (unsigned long)t.fired, (unsigned long)t.send_fail, (unsigned long)main_net_tick_drops);
+}
+
+static void cmd_usb(con_t *con, const char *args)
+{
+    (void)args;
+    dwc2_stats_t s;
+    usb_stats_t u;
+    for (unsigned i = 0; i < usb_device_count(); i++) {
+        usb_device_t *d = usb_device_get(i);
+        con_reply(con, "usb dev=%u id=%04x:%04x class=%u speed=%u parent=%u port=%u hub=%u config=%u", d->addr,
+                  d->desc.vid, d->desc.pid, d->desc.cls, d->speed, d->parent, d->port, d->is_hub, d->config);
+    }
+    dwc2_get_stats(&s);
+    usb_get_stats(&u);
+    /* two lines: each stays under the console's 256-character reply limit */
+    con_reply(con,
+              "usb-stats devices=%u enum_failed=%lu ctrl=%lu ctrl_err=%lu xfers=%lu ok=%lu irqs=%lu sof=%lu "
+              "split_refused=%lu bad_desc=%lu",
+              usb_device_count(), (unsigned long)u.enum_failed, (unsigned long)u.ctrl_xfers,
+              (unsigned long)u.ctrl_errors, (unsigned long)s.xfers, (unsigned long)s.xfer_ok,
+              (unsigned long)s.irqs, (unsigned long)s.sof_irqs, (unsigned long)u.split_refused,
+              (unsigned long)u.bad_descriptors);
+    con_reply(con,
+              "usb-errors stall=%lu nak_retry=%lu xacterr=%lu bblerr=%lu ahberr=%lu dtgl=%lu frmovrun=%lu "
+              "timeouts=%lu retries=%lu aborts=%lu",
+              (unsigned long)s.stall, (unsigned long)s.nak_retry, (unsigned long)s.xacterr,
+              (unsigned long)s.bblerr, (unsigned long)s.ahberr, (unsigned long)s.datatglerr,
+              (unsigned long)s.frmovrun, (unsigned long)s.timeouts, (unsigned long)s.retries,
+              (unsigned long)s.aborts);
+}
+
+static void cmd_eth(con_t *con, const char *args)
+{
+    if (!strcmp(args, "start")) {
+        int rc = main_net_start();
+        eth_stats_t e;
+        eth_get_stats(&e);
+        uint8_t m[6] = {0};
+        (void)eth_mac(m);
+        con_reply(con, "eth start rc=%s kind=%d mac=%02x:%02x:%02x:%02x:%02x:%02x init_us=%llu", err_str(rc),
+                  (int)eth_kind(), m[0], m[1], m[2], m[3], m[4], m[5], (unsigned long long)e.init_dur_us);
+    } else if (!strncmp(args, "test", 4) && (args[4] == '\0' || args[4] == ' ')) {
+        static const uint8_t sip[4] = {10, 0, 2, 15}, tip[4] = {10, 0, 2, 2}; /* QEMU user net */
+        uint32_t len = 42;
+        const char *end;
+        if (args[4] && (main_parse_u32(args + 5, &len, &end) || *end || len < 42 || len > ETH_FRAME_MAX)) {
+            con_reply(con, "err bad-argument eth test [LEN 42..%u]", (unsigned)ETH_FRAME_MAX);
+            return;
+        }
+        con_reply(con, "eth test rc=%s len=%lu arp who-has 10.0.2.2 tell 10.0.2.15",
+                  err_str(eth_test_arp(sip, tip, len)), (unsigned long)len);
+    } else if (!*args || !strcmp(args, "stats")) {
+        eth_stats_t e;
+        eth_get_stats(&e);
+        /* four lines, each under the console's 256-character reply limit */
+        con_reply(con,
+                  "eth-stats link=%d tx_frames=%lu tx_bytes=%lu rx_frames=%lu rx_bytes=%lu tx_zlp=%lu "
+                  "tx_realign=%lu rx_copies=%lu",
+                  eth_link_up(), (unsigned long)e.tx_frames, (unsigned long)e.tx_bytes,
+                  (unsigned long)e.rx_frames, (unsigned long)e.rx_bytes, (unsigned long)e.tx_zlp,
+                  (unsigned long)e.tx_realign, (unsigned long)e.rx_copies);
+        con_reply(con,
+                  "eth-drops tx_dropped=%lu tx_errors=%lu tx_timeouts=%lu rx_no_buf=%lu rx_errors=%lu "
+                  "rx_bad_len=%lu rx_no_deliver=%lu rx_starved=%lu",
+                  (unsigned long)e.tx_dropped, (unsigned long)e.tx_errors, (unsigned long)e.tx_timeouts,
+                  (unsigned long)e.rx_no_buf, (unsigned long)e.rx_errors, (unsigned long)e.rx_bad_len,
+                  (unsigned long)e.rx_no_deliver, (unsigned long)e.rx_starved);
+        con_reply(con, "eth-recovery link_changes=%lu stalls_cleared=%lu stall_clear_failed=%lu intr=%lu intr_err=%lu",
+                  (unsigned long)e.link_changes, (unsigned long)e.stalls_cleared,
+                  (unsigned long)e.stall_clear_failed, (unsigned long)e.intr_events, (unsigned long)e.intr_errors);
+        con_reply(con, "eth-time link_up_us=%llu start_us=%llu init_us=%llu", (unsigned long long)e.link_up_us,
+                  (unsigned long long)e.init_us, (unsigned long long)e.init_dur_us);
+    } else {
+        con_reply(con, "err bad-argument eth start|test [LEN]|stats");
+    }
+}
+
 #ifdef SK_FW_TEST_CMDS
 /* Bring-up self tests, only in images configured with -DSK_FW_TEST_CMDS=ON. */
 static volatile uint32_t main_fired[4];
@@ -550,6 +1003,8 @@ static void cmd_selftest(con_t *con, const char *args)
     } else {
         con_reply(con, "err bad-argument selftest timer|mbox|abort|undef|vmit|esp3");
     }
+    if (main_net_setup_rc == 0)
+        main_net_tick_start(); /* the timer and vmit checks use ST C1: the network tick again */
 }
 #endif
 
@@ -559,6 +1014,9 @@ static const con_cmd_t main_cmds[] = {
     {"sbtest", "[trusted] NAME [US]|bench [N]|hang [MS]", "sandbox test payloads (test images only)",
      sk_sbtest_cmd},
 #endif
+    {"usb", "", "USB devices and host controller counters", cmd_usb},
+    {"net", "[start|ip A.B.C.D/P [GW]|dhcp]", "IP stack: start (USB NIC), config and counters, address", cmd_net},
+    {"eth", "start|test [LEN]|stats", "Ethernet over USB: bring up, send a test ARP, counters", cmd_eth},
     {"eno", "start [BAUD] [uart0|uart1]|stop|stats", "EnOcean modem link (default: the non-console UART)", cmd_eno},
     {"baud", "N", "console rate (reply at the old rate)", cmd_baud},
     {"storm", "HZ", "timer interrupt storm at the lowest VMIT level (0 stops)", cmd_storm},
@@ -612,9 +1070,15 @@ void kmain(void)
              (unsigned long)board.cpu_hz);
     uart_puts(line);
 
+#if MAIN_NET_AUTOSTART
+    /* Network at boot (build option): USB enumeration + NIC bind (bounded, eth.h). */
+    main_net_report(main_net_start());
+#endif
+
     con_init(&console, &main_con_cfg);
     con_prompt(&console);
     for (;;) {
+        main_net_poll();
         if (vmio_pending()) { /* VMIO before the next console byte (application level) */
             exc_irq_disable();
             vmit_vmio_idle();

@@ -329,6 +329,30 @@ PY
         --quiet 2>err2.txt; rc=$?
     [ "$rc" -ne 0 ] && grep -q "port=uart0" err2.txt || fail "linux radio on uart1 not refused (rc=$rc)"
     ;;
+real_udp_echo_qemu|real_udp_echo_sim)
+    # udp-echo against the firmware: qemu (raspi0 + usb-net + hostfwd, "net start" typed by
+    # skbench) or sim (kernel-net.img, the in-process peer in simulated time). 50 requests,
+    # every answer checked, results.json, a pcap tshark reads with all 100 Echo1 frames.
+    tgt=${case_name#real_udp_echo_}
+    "$SKBENCH" run udp-echo-ci --target $tgt --set n=50 --out "$W/out" --no-plot >stdout.txt 2>stderr.txt; rc=$?
+    expect_rc 0 $rc "udp-echo $tgt run"; [ $rc = 0 ] || tail -5 stderr.txt out/traces/serial-$tgt.log
+    cat stdout.txt
+    r=out/results.json
+    [ "$(json $r "d['context']['sk_complete']")" = True ] || fail "not complete"
+    for k in "answered 50" "requests 50" "mismatches 0" "timeouts 0" "ok 1" "size 5" "n 50"; do
+        set -- $k
+        [ "$(json $r "int(d['benchmarks'][0]['$1'])")" = "$2" ] || fail "$1 != $2"
+    done
+    [ "$(json $r "0 < d['benchmarks'][0]['rtt_median_us'] <= d['benchmarks'][0]['rtt_p99_us'] <= d['benchmarks'][0]['rtt_max_us']")" = True ] \
+        || fail "rtt statistics"
+    if [ $tgt = qemu ]; then p=out/traces/udp-echo-qemu.pcap; else p=out/traces/udp-echo-sim-0-0.pcap; fi
+    [ -s $p ] || fail "no pcap"
+    tshark -n -r $p >tshark.txt 2>tshark.err || fail "tshark -r $p failed: $(cat tshark.err)"
+    grep -Eiq "damaged|cut short|error" tshark.err && fail "tshark: $(cat tshark.err)"
+    n=$(tshark -n -r $p -Y 'udp.port == 5555 && data.data == 45:63:68:6f:31' 2>/dev/null | wc -l)
+    [ "$n" = 100 ] || fail "pcap: $n Echo1 frames on port 5555, expected 100"
+    pgrep -f "qemu-system-arm.*$W" && fail "qemu left running"
+    ;;
 fake_radio)
     # radio workload against the fake (plays the generated modem script, prints eno lines)
     "$SKBENCH" run radio-ci --target sim --sim "$FAKE" --kernel "$W/kernel.img" --out "$W/out" \

@@ -43,7 +43,7 @@
 #define  LAN_TX_CFG_STOP (1u << 1)
 #define  LAN_TX_CFG_FIFO_FLUSH (1u << 0)
 #define LAN_HW_CFG 0x14u
-#define  LAN_HW_CFG_BIR (1u << 12)      /* bulk-in empty response: ZLP instead of NAK */
+#define  LAN_HW_CFG_BIR (1u << 12)      /* bulk-in empty response: 1 = NAK, 0 = ZLP (reset) */
 #define  LAN_HW_CFG_RXDOFF_SHIFT 9      /* 2 bits: bytes between status word and frame */
 #define  LAN_HW_CFG_MEF (1u << 5)       /* multiple Ethernet frames per bulk-in transfer */
 #define  LAN_HW_CFG_LRST (1u << 3)      /* lite reset, self-clearing */
@@ -658,7 +658,7 @@ static int lan_in(usbdev_t *d, unsigned ep, uint8_t *buf, unsigned max)
     }
     if (!e->xfer_active) {
         lan_build_xfer(e);
-        if (!e->xfer_active) return (e->hw_cfg & LAN_HW_CFG_BIR) ? 0 : USBDEV_NAK;
+        if (!e->xfer_active) return (e->hw_cfg & LAN_HW_CFG_BIR) ? USBDEV_NAK : 0;
     }
     unsigned k = e->xfer_len - e->xfer_pos;
     if (k > max) k = max;

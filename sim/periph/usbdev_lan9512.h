@@ -10,7 +10,7 @@
  * is set and the address filter passes them, queued (LAN9512_RXQ frames, the RX FIFO),
  * and leave on bulk IN as [status word][RXDOFF bytes][frame][FCS][pad to 4]. With
  * HW_CFG.MEF several frames share one bulk-in transfer up to BURST_CAP; without it each
- * transfer carries one frame. With HW_CFG.BIR an empty bulk-in answers a ZLP, else NAK. */
+ * transfer carries one frame. With HW_CFG.BIR an empty bulk-in answers NAK, else (reset value) a ZLP. */
 #ifndef SIM_PERIPH_USBDEV_LAN9512_H
 #define SIM_PERIPH_USBDEV_LAN9512_H
 #include "periph/usbdev.h"

@@ -485,7 +485,9 @@ static void test_lan9512_rx_status_words(void)
     lan_wr(s, 0x104, 0x0100u); /* MAC b8:27:eb:00:00:01 */
     lan_wr(s, 0x108, 0x00EB27B8u);
     lan_wr(s, 0x100, (1u << 3) | (1u << 2));
-    /* empty: bulk IN NAKs; the channel stays enabled (the core retries) */
+    /* empty with HW_CFG.BIR set (what drivers program): bulk IN NAKs; the channel stays
+     * enabled (the core retries) */
+    lan_wr(s, 0x14, 1u << 12);
     xfer_start(s, 4, ETH, 1, DWC2_EP_BULK, true, DWC2_PID_DATA0, 512, BIG_BUF, 1536, 3, 0);
     CHECK_EQ(xfer_wait(s, 4, 20), 0);
     CHECK(rd(s, R(DWC2_HC(4, DWC2_HCINT))) & DWC2_HCINT_NAK);
@@ -537,8 +539,8 @@ static void test_lan9512_rx_status_words(void)
     other[5] = 0x77;
     CHECK(usbdev_lan9512_rx(&lan->eth, other, 64));
     CHECK_EQ(lan->eth.stats.rx_filtered, 1);
-    /* BIR: an empty bulk IN answers a zero-length packet */
-    lan_wr(s, 0x14, (1u << 5) | (1u << 12));
+    /* BIR clear: an empty bulk IN answers a zero-length packet */
+    lan_wr(s, 0x14, 1u << 5);
     r = xfer(s, 4, ETH, 1, DWC2_EP_BULK, true, DWC2_PID_DATA0, 512, BIG_BUF, 512, 1);
     CHECK(r & DWC2_HCINT_XFERCOMPL);
     CHECK_EQ(residue(s, 4), 512);
@@ -672,7 +674,7 @@ static void test_bad_guest_input(void)
     r = xfer(s, 1, ETH, 9, DWC2_EP_BULK, true, DWC2_PID_DATA0, 512, BIG_BUF, 512, 1);
     CHECK(r & DWC2_HCINT_STALL);
     /* IN with the wrong toggle: DATATGLERR (the device sends DATA0 first) */
-    lan_wr(s, 0x14, 1u << 12); /* BIR: ZLPs */
+    lan_wr(s, 0x14, 0); /* BIR clear: ZLPs */
     r = xfer(s, 1, ETH, 1, DWC2_EP_BULK, true, DWC2_PID_DATA1, 512, BIG_BUF, 512, 1);
     CHECK(r & DWC2_HCINT_DATATGLERR);
     CHECK_EQ(hc->stats.toggle_errors, 1);
@@ -687,8 +689,8 @@ static void test_bad_guest_input(void)
     wr(s, R(DWC2_HC(8, DWC2_HCCHAR)), DWC2_HCCHAR_CHENA | 64u);
     CHECK_EQ(rd(s, R(DWC2_HC(8, DWC2_HCCHAR))), 0);
     CHECK(hc->stats.guest_errors >= ge + 7);
-    /* CHDIS halts a channel parked on NAKs */
-    lan_wr(s, 0x14, 0);
+    /* CHDIS halts a channel parked on NAKs (BIR set: NAK when empty) */
+    lan_wr(s, 0x14, 1u << 12);
     xfer_start(s, 2, ETH, 1, DWC2_EP_BULK, true, DWC2_PID_DATA1, 512, BIG_BUF, 512, 1, 0);
     CHECK_EQ(xfer_wait(s, 2, 5), 0);
     wr(s, R(DWC2_HC(2, DWC2_HCCHAR)), rd(s, R(DWC2_HC(2, DWC2_HCCHAR))) | DWC2_HCCHAR_CHDIS);

@@ -87,7 +87,7 @@
 #define  DWC2_HCFG_FSLSSUPP          (1u << 2)
 #define DWC2_HFIR       0x404u                  /* frame interval, PHY clocks */
 #define DWC2_HFNUM      0x408u                  /* [15:0] frame number, [31:16] time left */
-#define  DWC2_HFNUM_FRNUM_MASK       0xFFFFu    /* (micro)frames at high speed; 0x3FFF wraps */
+#define  DWC2_HFNUM_FRNUM_MASK       0x3FFFu    /* the (micro)frame number wraps at 0x3FFF */
 #define  DWC2_HFNUM_FRREM_SHIFT      16         /* PHY clocks left in the (micro)frame */
 #define DWC2_HPTXSTS    0x410u
 #define DWC2_HAINT      0x414u                  /* one bit per channel */
