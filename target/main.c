@@ -109,6 +109,7 @@ static con_t console;
 /* I/O container automatons (VMIO ids). */
 #define MAIN_AUT_ESP3 1
 #define MAIN_AUT_APP 2
+#define MAIN_AUT_APPMON 8 /* answers of app to the console's eno subscribe/unsubscribe */
 static esp3_t main_esp3;
 static app_t main_app;
 
@@ -432,8 +433,34 @@ static void cmd_eno(con_t *con, const char *args)
                   (unsigned long)e.rx_dropped, (unsigned long)p.hdr_crc, (unsigned long)p.data_crc,
                   (unsigned long)p.sync_skipped, (unsigned long)p.oversize, (unsigned long)p.no_buf,
                   (unsigned long)u.tx_lines_dropped, (unsigned long)e.rx_errors);
+    } else if (!strcmp(args, "udp")) {
+        char line[APP_UDP_LINE_MAX];
+        uint32_t flags = exc_irq_save();
+        app_udp_line(&main_app, line, sizeof line);
+        exc_irq_restore(flags);
+        con_reply(con, "%s", line);
+    } else if (!strncmp(args, "subscribe ", 10) || !strncmp(args, "unsubscribe ", 12)) {
+        /* docs/radio-udp.md; answered asynchronously by an "eno-sub" line (appmon) */
+        int sub = args[0] == 's';
+        app_sub_req_t r;
+        if (app_parse_sub(args + (sub ? 10 : 12), &r)) {
+            con_reply(con, "err bad-argument eno %s A.B.C.D PORT [LEASE_S]", sub ? "subscribe" : "unsubscribe");
+            return;
+        }
+        if (!main_app.net) {
+            con_reply(con, "err not-ready the network is not started (net start)");
+            return;
+        }
+        vmio_event_t ev;
+        app_sub_event(&ev, vmio_addr(VMIO_NODE_LOCAL, MAIN_AUT_APP, 0),
+                      sub ? APP_EV_SUBSCRIBE : APP_EV_UNSUBSCRIBE, &r);
+        ev.src = vmio_addr(VMIO_NODE_LOCAL, MAIN_AUT_APPMON, 0);
+        int rc = vmio_deposit(VMIO_LEVEL_APP, &ev);
+        if (rc)
+            con_reply(con, "err %s", err_str(rc));
     } else {
-        con_reply(con, "err bad-argument eno start [BAUD] [uart0|uart1]|stop|stats");
+        con_reply(con, "err bad-argument eno start [BAUD] [uart0|uart1]|stop|stats|udp|"
+                       "subscribe A.B.C.D PORT [LEASE_S]|unsubscribe A.B.C.D PORT");
     }
 }
 
@@ -572,6 +599,28 @@ static const vmio_table_t main_netmon_table = {
     .name = "netmon", .nstates = 1, .nevents = NET_EV_LINK + 1, .rows = &main_netmon_rows[0][0],
     .dflt = 0, .states = main_netmon_states, .event_names = 0};
 
+/* eno subscribe/unsubscribe: the console deposits the request with appmon as the source,
+ * so app's answer (exactly one per request) comes back here and becomes one line:
+ * "eno-sub op=subscribe|unsubscribe rc=<err>" (the answer carries the status only). */
+static vmio_automaton_t main_appmon;
+static int main_appmon_rsp(vmio_automaton_t *self, const vmio_event_t *ev)
+{
+    (void)self;
+    char line[64];
+    snprintf(line, sizeof line, "eno-sub op=%s rc=%s", ev->code == APP_EV_SUBSCRIBE ? "subscribe" : "unsubscribe",
+             err_str(ev->status));
+    plat_output_line(line);
+    return 0;
+}
+static const vmio_row_t main_appmon_rows[1][APP_EV_UNSUBSCRIBE + 1] = {
+    {[APP_EV_SUBSCRIBE] = VMIO_ROW(main_appmon_rsp, VMIO_SAME),
+     [APP_EV_UNSUBSCRIBE] = VMIO_ROW(main_appmon_rsp, VMIO_SAME)},
+};
+static const vmio_state_desc_t main_appmon_states[1] = {{"mon", 0, 0}};
+static const vmio_table_t main_appmon_table = {
+    .name = "appmon", .nstates = 1, .nevents = APP_EV_UNSUBSCRIBE + 1, .rows = &main_appmon_rows[0][0],
+    .dflt = 0, .states = main_appmon_states, .event_names = 0};
+
 static int main_net_register(const net_config_t *cfg);
 
 /* Application level, before the first eth_init: registers the stack's automatons. */
@@ -599,7 +648,9 @@ static int main_net_register(const net_config_t *cfg)
         (rc = net_init(&main_net, MAIN_AUT_NET, cfg, &main_ntimer)) ||
         (rc = dhcp_init(&main_dhcp, MAIN_AUT_DHCP, &main_net, &main_ntimer, 0)) ||
         (rc = udp_echo_init(&main_echo, MAIN_AUT_ECHO, &main_net, MAIN_NET_ECHO_PORT)) ||
-        (rc = vmio_register(&main_netmon, MAIN_AUT_NETMON, &main_netmon_table, 0)))
+        (rc = vmio_register(&main_netmon, MAIN_AUT_NETMON, &main_netmon_table, 0)) ||
+        (rc = vmio_register(&main_appmon, MAIN_AUT_APPMON, &main_appmon_table, 0)) ||
+        (rc = app_attach_net(&main_app, &main_net, 0))) /* telegrams as UDP events too */
         return rc;
     net_set_link_notify(&main_net, main_aut(MAIN_AUT_NETMON)); /* dhcp_init pointed it at DHCP */
     /* net's table with the DATA effect wrapped for the service-time figure (see above) */
@@ -1017,7 +1068,8 @@ static const con_cmd_t main_cmds[] = {
     {"usb", "", "USB devices and host controller counters", cmd_usb},
     {"net", "[start|ip A.B.C.D/P [GW]|dhcp]", "IP stack: start (USB NIC), config and counters, address", cmd_net},
     {"eth", "start|test [LEN]|stats", "Ethernet over USB: bring up, send a test ARP, counters", cmd_eth},
-    {"eno", "start [BAUD] [uart0|uart1]|stop|stats", "EnOcean modem link (default: the non-console UART)", cmd_eno},
+    {"eno", "start [BAUD] [uart0|uart1]|stop|stats|udp|subscribe A.B.C.D PORT [S]|unsubscribe A.B.C.D PORT",
+     "EnOcean modem link (default: the non-console UART); telegrams as UDP events", cmd_eno},
     {"baud", "N", "console rate (reply at the old rate)", cmd_baud},
     {"storm", "HZ", "timer interrupt storm at the lowest VMIT level (0 stops)", cmd_storm},
     {"vmit", "", "interrupt sources: level and counters", cmd_vmit},
