@@ -96,6 +96,35 @@ static int open_transport(const char *spec)
     return s;
 }
 
+/* Frames are collected while `batching` and written with one write() by flush_batch(): a
+ * pipelined upload reaches the node as one burst (see exec.h "Simulator note"). */
+static uint8_t *batch;
+static size_t batch_len, batch_cap;
+static int batching;
+
+static int write_all(const uint8_t *p, size_t n)
+{
+    for (size_t off = 0; off < n;) {
+        ssize_t w = write(fd, p + off, n - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            fprintf(stderr, "skctl: write: %s\n", strerror(errno));
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    return 0;
+}
+
+static int flush_batch(void)
+{
+    int rc = batch_len ? write_all(batch, batch_len) : 0;
+    batch_len = 0;
+    batching = 0;
+    return rc;
+}
+
 static int send_msg(const sk_msg_t *m)
 {
     uint8_t buf[SK_PROTO_MSG_MAX], frame[SK_LINK_ENC_MAX];
@@ -109,17 +138,18 @@ static int send_msg(const sk_msg_t *m)
         return -1;
     if (verbose)
         fprintf(stderr, "skctl: -> %s tid=%u %d bytes\n", sk_msg_type_str(m->type), m->tid, n);
-    for (int off = 0; off < f;) {
-        ssize_t w = write(fd, frame + off, (size_t)(f - off));
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            fprintf(stderr, "skctl: write: %s\n", strerror(errno));
-            return -1;
+    if (batching) {
+        if (batch_len + (size_t)f > batch_cap) {
+            batch_cap = (batch_len + (size_t)f) * 2;
+            batch = realloc(batch, batch_cap);
+            if (!batch)
+                return -1;
         }
-        off += (int)w;
+        memcpy(batch + batch_len, frame, (size_t)f);
+        batch_len += (size_t)f;
+        return 0;
     }
-    return 0;
+    return write_all(frame, (size_t)f);
 }
 
 /* Next decoded message within deadline_us; 1 got one, 0 timeout, -1 transport error. */
@@ -138,6 +168,8 @@ static int recv_msg(uint64_t deadline_us, sk_msg_t *m)
                             sk_proto_err_str(rc));
                 if (rc == SK_E_OK)
                     return 1;
+            } else if (r == SK_LINK_TEXT && verbose) {
+                fputc(pend[ppos - 1], stderr); /* console text between frames */
             } else if (r == SK_LINK_BAD && verbose) {
                 fprintf(stderr, "skctl: dropped a bad frame\n");
             }
@@ -383,6 +415,7 @@ static int cmd_run(const char *path, int argc, char **argv, unsigned chunk, int 
     uint16_t begin_tid = 0;
     sk_msg_t r;
     for (int round = 0; round < 6 && !done; round++) {
+        batching = 1;
         if (!begin_ok) {
             sk_msg_t m = {.type = SK_MSG_UPLOAD_BEGIN};
             m.u.begin.total_len = (uint32_t)len;
@@ -411,7 +444,7 @@ static int cmd_run(const char *path, int argc, char **argv, unsigned chunk, int 
         e.u.exec.out_cap = SK_PROTO_OUT_MAX;
         e.u.exec.arg = arg;
         e.u.exec.arg_len = (uint16_t)alen;
-        if (send_msg(&e))
+        if (send_msg(&e) || flush_batch())
             goto out;
         /* the upload's answers within timeout_ms of each other, then EXEC's within run_timeout_ms */
         uint64_t deadline = now_us() + (uint64_t)timeout_ms * 1000u;
@@ -419,6 +452,11 @@ static int cmd_run(const char *path, int argc, char **argv, unsigned chunk, int 
             int k = recv_msg(deadline, &r);
             if (k < 0)
                 goto out;
+            if (k == 0 && nacked == nchunks && begin_ok) {
+                /* the node has the whole payload: it may have run it; never run it twice */
+                fprintf(stderr, "skctl: timeout: no result within %u ms of the upload\n", run_timeout_ms);
+                goto out;
+            }
             if (k == 0) {
                 fprintf(stderr, "skctl: round %d: no answer to exec (acked %u/%u chunks), retrying\n", round + 1,
                         nacked, nchunks);
@@ -495,6 +533,10 @@ static int cmd_run(const char *path, int argc, char **argv, unsigned chunk, int 
         rc = r.u.result.run_status == SK_RUN_OK ? EX_OK : EX_FAULT;
     }
 out:
+    free(batch);
+    batch = NULL;
+    batch_cap = batch_len = 0;
+    batching = 0;
     free(acked);
     free(file);
     return rc;

@@ -18,6 +18,26 @@
 
 extern char __image_start[], __bss_start[];
 
+#ifndef SK_EXEC_WDOG
+#define SK_EXEC_WDOG 1
+#endif
+/* The watchdog, unless compiled out for QEMU images (target/CMakeLists.txt SK_EXEC_WDOG=OFF). */
+static void sk_wdog_start(uint32_t ms)
+{
+#if SK_EXEC_WDOG
+    wdog_start(ms);
+#else
+    (void)ms;
+#endif
+}
+
+static void sk_wdog_stop(void)
+{
+#if SK_EXEC_WDOG
+    wdog_stop();
+#endif
+}
+
 /* The staging buffer for uploads: free RAM above the payload sections (memmap.h). */
 #define SK_EXEC_STAGE ((uint8_t *)MEMMAP_FREE_BASE)
 
@@ -80,7 +100,7 @@ static int sk_exec_run(void *ctx, const sk_run_req_t *req, sk_run_res_t *res)
         r.budget_us = SK_EXEC_BUDGET_DEFAULT_US;
     if (r.budget_us > SK_EXEC_BUDGET_MAX_US)
         r.budget_us = SK_EXEC_BUDGET_MAX_US;
-    wdog_start(r.budget_us / 1000u + SK_EXEC_RUN_MARGIN_MS);
+    sk_wdog_start(r.budget_us / 1000u + SK_EXEC_RUN_MARGIN_MS);
     return sk_sandbox_run(&r, res);
 }
 
@@ -121,12 +141,12 @@ static void sk_exec_on_state(void *ctx, sk_node_state_t s)
     switch (s) {
     case SK_ST_IDLE:
     case SK_ST_RECEIVING: /* waiting for the client: the protocol's inactivity timeout */
-        wdog_stop();
+        sk_wdog_stop();
         break;
     case SK_ST_RUNNING:
         break; /* sk_exec_run arms it with the run's budget */
     default:
-        wdog_start(SK_EXEC_STEP_LIMIT_MS);
+        sk_wdog_start(SK_EXEC_STEP_LIMIT_MS);
         break;
     }
 }

@@ -113,7 +113,7 @@ echo "$out"
 
 if [ "$MODE" = watchdog ]; then
     echo "== endless loop payload (shielded=$shielded)"
-    o=$(timeout 300 "$SKCTL" $S --budget 100000 --run-timeout 120000 run any "$PDIR/loop.skp" 2>&1); rc=$?
+    o=$(timeout 300 "$SKCTL" $S --budget 100000 --run-timeout 60000 run any "$PDIR/loop.skp" 2>&1); rc=$?
     echo "$o"
     if [ "$shielded" = 1 ]; then
         [ $rc -eq 3 ] && grep -q 'run=budget-exceeded' <<<"$o" && echo "ok: budget" || bad "loop rc=$rc"
@@ -122,9 +122,9 @@ if [ "$MODE" = watchdog ]; then
         [ $rc -eq 1 ] || bad "loop: expected no answer (rc=1), rc=$rc"
         out=$(sk info any) || bad "info after watchdog exit $?"
         echo "$out"
-        [ "$(field runs "$out")" = 0 ] && [ "$(field uptime_ms "$out")" -lt 100000 ] \
+        # the counters start again from zero: the board was reset (6 runs before the loop)
+        [ "$(field runs "$out")" = 0 ] && [ "$(field loads_rejected "$out")" = 0 ] \
             && echo "ok: watchdog reset the board, node serves again" || bad "node after the loop: $out"
-        grep -q 'rpi-serverkernel' "$work/sim.out" || true
     fi
     run_check md5 "$(python3 "$md5py" 1000 "hello world")" 1000 hello world
 fi
