@@ -113,14 +113,21 @@ echo "$out"
 
 if [ "$MODE" = watchdog ]; then
     echo "== endless loop payload (shielded=$shielded)"
-    o=$(timeout 300 "$SKCTL" $S --budget 100000 --run-timeout 60000 run any "$PDIR/loop.skp" 2>&1); rc=$?
+    o=$(timeout 300 "$SKCTL" $S --budget 100000 --run-timeout 20000 run any "$PDIR/loop.skp" 2>&1); rc=$?
     echo "$o"
     if [ "$shielded" = 1 ]; then
         [ $rc -eq 3 ] && grep -q 'run=budget-exceeded' <<<"$o" && echo "ok: budget" || bad "loop rc=$rc"
     else
         # trusted-only build: nothing ends the loop but the watchdog (budget 0.1 s + 2 s margin)
         [ $rc -eq 1 ] || bad "loop: expected no answer (rc=1), rc=$rc"
-        out=$(sk info any) || bad "info after watchdog exit $?"
+        # the loop runs until the watchdog expires (2.1 s simulated: slow on a loaded host),
+        # then the board boots again: ask until it answers (bounded)
+        out=
+        for i in $(seq 1 40); do
+            out=$(timeout 60 "$SKCTL" $S --timeout 2000 info any 2>/dev/null) && break
+            out=
+        done
+        [ -n "$out" ] || bad "no info answer after the watchdog"
         echo "$out"
         # the counters start again from zero: the board was reset (6 runs before the loop)
         [ "$(field runs "$out")" = 0 ] && [ "$(field loads_rejected "$out")" = 0 ] \

@@ -184,6 +184,7 @@ static void test_link_frames_and_text(void **state)
 
 /* ---- node state machine -------------------------------------------------------------- */
 static uint8_t stage[8192];
+static sk_node_t node;
 static int fake_load_rc;
 static unsigned loads, runs_called;
 static sk_run_req_t last_req;
@@ -197,6 +198,8 @@ static int fake_load(void *ctx, const uint8_t *f, uint32_t len, uint32_t *entry)
     (void)f;
     loads++;
     loaded_len = len;
+    /* the node only verifies/loads a complete upload */
+    assert_true(node.nchunks > 0 && node.done == node.nchunks && len == node.total);
     *entry = 0x400010;
     return fake_load_rc;
 }
@@ -236,7 +239,6 @@ static const sk_node_cfg_t node_cfg = {
     .fw_version = "test", .load = fake_load, .run = fake_run, .nonce = fake_nonce, .on_state = on_state,
 };
 
-static sk_node_t node;
 static uint8_t file[3000];
 
 static int node_setup(void **state)
@@ -440,6 +442,52 @@ static void test_node_timeouts_and_states(void **state)
     assert_int_equal(node.state, SK_ST_IDLE);
 }
 
+/* Random and mutated messages in every state: the node answers or stays silent, never
+ * crashes (ASan/UBSan), never runs an incomplete upload, keeps its counters consistent. */
+static void test_node_fuzz(void **state)
+{
+    (void)state;
+    static uint8_t q[SK_PROTO_MSG_MAX + 16]; /* static: chunk data beyond n is old bytes */
+    uint8_t a[SK_PROTO_MSG_MAX + 64];
+    srand(9);
+    for (int r = 0; r < 50000; r++) {
+        size_t n = (size_t)rand() % (SK_PROTO_MSG_MAX + 16);
+        for (size_t i = 0; i < n; i++)
+            q[i] = (uint8_t)rand();
+        if (n >= 4 && r % 4) { /* mostly well-formed headers of real types */
+            static const uint8_t types[] = {0x01, 0x03, 0x05, 0x10, 0x11, 0x12, 0x13, 0x14, 0x7F};
+            q[0] = SK_PROTO_VERSION;
+            q[1] = types[(unsigned)rand() % sizeof types];
+            if (q[1] == SK_MSG_UPLOAD_BEGIN && n >= 10) {
+                sk_wr32(q + 4, (uint32_t)rand() % 4000u);
+                sk_wr16(q + 8, (uint16_t)(64u + (unsigned)rand() % 1000u));
+                n = 10;
+            }
+            /* in RECEIVING, often a chunk of the right length for a random index */
+            if (q[1] == SK_MSG_UPLOAD_CHUNK && node.state == SK_ST_RECEIVING && node.nchunks && r % 3) {
+                uint16_t seq = (uint16_t)((unsigned)rand() % node.nchunks);
+                uint32_t off = seq * node.chunk_size;
+                uint32_t want = seq + 1u == node.nchunks ? node.total - off : node.chunk_size;
+                sk_wr16(q + 4, seq);
+                n = 6 + want;
+            }
+        }
+        int rl = sk_node_handle(&node, q, n, (uint64_t)r * 1000u, a, sizeof a);
+        assert_true(rl >= 0 && (size_t)rl <= sizeof a);
+        if (rl > 0) {
+            sk_msg_t d;
+            assert_int_equal(sk_proto_decode(a, (size_t)rl, &d), SK_E_OK);
+        }
+        if (r % 100 == 0)
+            sk_node_poll(&node, (uint64_t)r * 1000u);
+        assert_true(node.state == SK_ST_IDLE || node.state == SK_ST_RECEIVING);
+    }
+    /* (fake_load asserts that every load the fuzzer triggered had its whole upload) */
+    assert_int_equal(node.stats.runs, runs_called);
+    assert_true(runs_called > 0);
+    assert_true(node.stats.malformed + node.stats.unknown > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -450,6 +498,7 @@ int main(void)
         cmocka_unit_test_setup(test_node_upload_in_order_and_exec, node_setup),
         cmocka_unit_test_setup(test_node_lost_duplicated_reordered_chunks, node_setup),
         cmocka_unit_test_setup(test_node_timeouts_and_states, node_setup),
+        cmocka_unit_test_setup(test_node_fuzz, node_setup),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }
