@@ -185,6 +185,8 @@ void sk_exec_init(const sk_exec_board_t *b)
 int sk_exec_feed(int byte)
 {
     size_t ml = 0;
+    if (byte != 0 && !sk.rx.in_frame)
+        return 0; /* console text: the common case costs no timer read */
     uint64_t now = st_now_us();
     int r = sk_link_feed(&sk.rx, (uint8_t)byte, now, sk.msg, sizeof sk.msg, &ml);
     if (r == SK_LINK_TEXT)
@@ -200,6 +202,16 @@ int sk_exec_feed(int byte)
         sk_exec_send(sk.reply, n);
     }
     return 1;
+}
+
+int sk_exec_message(const uint8_t *msg, size_t len, uint8_t *reply, size_t cap)
+{
+    return sk_node_handle(&sk.node, msg, len, st_now_us(), reply, cap);
+}
+
+int sk_exec_advert(uint8_t *buf, size_t cap)
+{
+    return sk.node.state == SK_ST_IDLE ? sk_node_advert(&sk.node, st_now_us(), buf, cap) : 0;
 }
 
 void sk_exec_poll(void)

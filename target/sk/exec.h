@@ -27,6 +27,7 @@
  * SK_EXEC_ADV_PERIOD_US while IDLE, one ADVERT frame. */
 #ifndef SK_EXEC_H
 #define SK_EXEC_H
+#include <stddef.h>
 #include <stdint.h>
 
 #define SK_EXEC_ADV_PERIOD_US 1000000u
@@ -52,5 +53,11 @@ void sk_exec_measure(void);
 void sk_exec_init(const sk_exec_board_t *b);
 int sk_exec_feed(int byte);     /* 1: the byte was taken by the serverkernel transport */
 void sk_exec_poll(void);
+
+/* A second transport (UDP, to come) plugs in here with the same messages: one received
+ * message in, the reply (length, 0 for none) out; and an advert to broadcast while IDLE
+ * (0 when not idle). Application level only (the executive's context), like the serial path. */
+int sk_exec_message(const uint8_t *msg, size_t len, uint8_t *reply, size_t cap);
+int sk_exec_advert(uint8_t *buf, size_t cap);
 
 #endif
