@@ -38,6 +38,7 @@ enum { EX_OK = 0, EX_IO = 1, EX_USAGE = 2, EX_FAULT = 3, EX_REFUSED = 4, EX_ATTE
 
 static int fd = -1;
 static int verbose;
+static int test_drop = -1; /* --test-drop SEQ: leave that chunk out of the first round */
 static unsigned timeout_ms = 3000, run_timeout_ms = 60000;
 static uint16_t next_tid;
 static sk_link_rx_t rx;
@@ -435,6 +436,10 @@ static int cmd_run(const char *path, int argc, char **argv, unsigned chunk, int 
             c.u.chunk.len = (uint16_t)(s + 1 == nchunks ? len - (size_t)s * chunk : chunk);
             if (round)
                 retrans++;
+            if (round == 0 && (int)s == test_drop) {
+                fprintf(stderr, "skctl: test: chunk %u not sent in round 1\n", s);
+                continue;
+            }
             if (send_msg(&c))
                 goto out;
         }
@@ -476,7 +481,11 @@ static int cmd_run(const char *path, int argc, char **argv, unsigned chunk, int 
                     break;
                 }
                 if (r.type == SK_MSG_ERROR &&
-                    (r.u.error.code == SK_E_INCOMPLETE || (r.u.error.code == SK_E_STATE && !begin_ok))) {
+                    (r.u.error.code == SK_E_INCOMPLETE || r.u.error.code == SK_E_STATE)) {
+                    /* INCOMPLETE: resend the unacknowledged chunks. STATE: the node has no
+                     * upload (BEGIN lost, upload timed out, node rebooted): start over. */
+                    if (r.u.error.code == SK_E_STATE)
+                        begin_ok = 0;
                     if (verbose)
                         fprintf(stderr, "skctl: exec: %s, resending\n", sk_proto_err_str(r.u.error.code));
                     break;
@@ -584,6 +593,8 @@ int main(int argc, char **argv)
             budget = (uint32_t)strtoul(v, 0, 0);
         else if (!strcmp(o, "--chunk"))
             chunk = (unsigned)strtoul(v, 0, 0);
+        else if (!strcmp(o, "--test-drop"))
+            test_drop = (int)strtol(v, 0, 0);
         else
             return usage();
     }

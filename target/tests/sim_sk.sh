@@ -88,6 +88,13 @@ run_check echo "$(printf 'abc  def' | od -An -tx1 | tr -d ' \n')" abc "" def
 console "md5 10 hello world" "^md5 n=10 digest=$(python3 "$md5py" 10 "hello world")"
 run_check md5 "$(python3 "$md5py" 20000 "The quick brown fox")" 20000 The quick brown fox
 
+echo "== a lost chunk is retransmitted"
+o=$(sk --test-drop 3 --chunk 256 run any "$PDIR/md5.skp" 500 lost chunk 2>&1); rc=$?
+echo "$o"
+runs=$((runs + 1))
+[ $rc -eq 0 ] && [ "$(field out "$o")" = "$(python3 "$md5py" 500 "lost chunk")" ] && [ "$(field retransmits "$o")" -ge 1 ] \
+    && echo "ok: retransmission ($(field retransmits "$o") chunks resent)" || bad "lost chunk rc=$rc"
+
 echo "== refused payloads"
 cp "$PDIR/hello.skp" "$work/tampered.skp"
 printf '\x55' | dd of="$work/tampered.skp" bs=1 seek=150 conv=notrunc status=none
