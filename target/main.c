@@ -27,7 +27,10 @@
  *   vmio reset  -> "vmio-latency reset" (histogram emptied)
  *   (asynchronous) one "eno seq=... cyc=<u32>" line per decoded telegram (io/app.h), written
  *                  by the app automaton at VMIO level; console writes are line-atomic
- *   errors      -> "err unknown-command <word>", "err bad-argument <what>", "err line-too-long" */
+ *   errors      -> "err unknown-command <word>", "err bad-argument <what>", "err line-too-long"
+ *
+ * Serverkernel frames share the line: a 0x00 byte (never in text) starts a binary frame that
+ * sk_exec_feed() takes up to its closing 0x00 (docs/protocol.md "Serial transport"). */
 #include <stdint.h>
 #include "boot/exc.h"
 #include "boot/mmu.h"
@@ -41,6 +44,7 @@
 #include "lib/kstring.h"
 #include "lib/md5.h"
 #include "lib/printf.h"
+#include "sk/exec.h"
 #include "bcm2835/bcm2835.h"
 #include "bcm2835/mbox.h"
 #include "bcm2835/systimer.h"
@@ -538,6 +542,7 @@ void kmain(void)
 {
     char line[200];
 
+    sk_exec_measure(); /* attestation: hash the image before anything changes .data */
     /* MMU off: the mailbox works uncached; learn RAM size and clocks first. */
     board_probe();
     mmu_init(board.arm_mem);
@@ -563,6 +568,9 @@ void kmain(void)
              (unsigned long)board.cpu_hz);
     uart_puts(line);
 
+    const sk_exec_board_t sk_board = {.node_id = board.rev, .board = board.name, .cpu_hz = board.cpu_hz,
+                                      .fw_version = SK_FW_VERSION};
+    sk_exec_init(&sk_board);
     con_init(&console, &main_con_cfg);
     con_prompt(&console);
     for (;;) {
@@ -573,9 +581,11 @@ void kmain(void)
         }
         int c = uart_getc();
         if (c >= 0) {
-            con_feed(&console, c);
+            if (!sk_exec_feed(c)) /* serverkernel frames first, text to the console */
+                con_feed(&console, c);
             continue;
         }
+        sk_exec_poll();
         /* Idle: VMIO first (events the application deposited, or left by an interrupt exit
          * that found VMIO busy), on its own stack. Then sleep until the next interrupt; WFI
          * wakes on a pending IRQ even with CPSR.I set, so checking with IRQs masked closes
