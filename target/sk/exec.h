@@ -40,7 +40,7 @@
 #define SK_EXEC_TICK_US 100000u         /* wake-up period of the idle loop while active */
 #define SK_EXEC_RX_TIMEOUT_US 5000000u  /* RECEIVING inactivity limit (protocol) */
 #define SK_EXEC_STEP_LIMIT_MS 4000u     /* watchdog in VERIFYING and REPLYING */
-#define SK_EXEC_RUN_MARGIN_MS 2000u
+#define SK_EXEC_RUN_MARGIN_MS 500u  /* the sandbox ends a run at its budget; this covers the exit path */
 #define SK_EXEC_BUDGET_DEFAULT_US 5000000u
 #define SK_EXEC_BUDGET_MAX_US 12000000u /* + margin stays under WDOG_MAX_MS */
 #define SK_EXEC_NODE_ID_DEFAULT 1u

@@ -107,7 +107,7 @@ elif [ "$MODE" = watchdog ]; then
     o=$(timeout 120 "$SKCTL" $S --trusted --budget 100000 --run-timeout 15000 run any "$PDIR/hang.skp" 2>&1); rc=$?
     echo "$o"
     [ $rc -eq 1 ] || bad "hang: expected no answer (rc=1), rc=$rc"
-    # watchdog: budget 0.1 s + 2 s margin of simulated time, then the board boots again: ask
+    # watchdog: budget 0.1 s + 0.5 s margin of simulated time, then the board boots again: ask
     # until it answers (bounded)
     out=
     for i in $(seq 1 40); do
