@@ -511,6 +511,23 @@ static void cmd_selftest(con_t *con, const char *args)
 }
 #endif
 
+/* Serverkernel executive from the console (sk/exec.h): status; idle adverts on a line
+ * dedicated to the serverkernel. */
+static void cmd_sk(con_t *con, const char *args)
+{
+    char line[160];
+    if (!strcmp(args, "adverts on"))
+        sk_exec_set_adverts(1);
+    else if (!strcmp(args, "adverts off"))
+        sk_exec_set_adverts(0);
+    else if (args[0]) {
+        con_reply(con, "err bad-argument sk [adverts on|off]");
+        return;
+    }
+    sk_exec_status(line, sizeof line);
+    con_reply(con, "%s", line);
+}
+
 static const con_cmd_t main_cmds[] = {
 #ifdef SK_FW_TEST_CMDS
     {"selftest", "timer|mbox|abort|undef|vmit|esp3", "bring-up checks (test images only)", cmd_selftest},
@@ -524,6 +541,7 @@ static const con_cmd_t main_cmds[] = {
     {"vmio", "[reset]", "VMIO response time (deposit/post to handler end)", cmd_vmio},
     {"md5", "N TEXT", "chained MD5 of TEXT, N times (1..100000000), timed", cmd_md5},
     {"info", "", "board, clocks and counters", cmd_info},
+    {"sk", "[adverts on|off]", "serverkernel node status; idle adverts on the serial line", cmd_sk},
     {"reset", "", "watchdog reset", cmd_reset},
     {"halt", "", "semihosting exit (parks without a host)", cmd_halt},
 };

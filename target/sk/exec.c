@@ -13,6 +13,7 @@
 #include "hal/wdog.h"
 #include "lib/hmac.h"
 #include "lib/kstring.h"
+#include "lib/printf.h"
 #include "lib/sha256.h"
 #include "memmap.h"
 
@@ -89,8 +90,14 @@ static int sk_exec_load(void *ctx, const uint8_t *file, uint32_t len, uint32_t *
     sk_loaded_t l;
     int rc = sk_loader_load(file, len, sk_device_key, sizeof sk_device_key, (uint8_t *)MEMMAP_PAYLOAD_BASE,
                             MEMMAP_PAYLOAD_SIZE, MEMMAP_PAYLOAD_BASE, sk_exec_sync, &l);
-    if (rc == 0)
+    if (rc == 0) {
+        /* The payload may have written anywhere in its arena (user RW), so the rest of it is
+         * zeroed on every load: nothing of an earlier payload is visible to this one (the
+         * sandbox zeroes the stack and argument area after each run). Data only: no I-cache
+         * maintenance needed for it. */
+        memset((uint8_t *)MEMMAP_PAYLOAD_BASE + l.image_size, 0, MEMMAP_PAYLOAD_SIZE - l.image_size);
         *entry = l.entry;
+    }
     return rc;
 }
 
@@ -232,4 +239,22 @@ void sk_exec_poll(void)
     }
     /* Wake up for the next advert (IDLE) or the inactivity timeout (RECEIVING). */
     st_oneshot(SK_EXEC_WAKE_CHANNEL, SK_EXEC_TICK_US, sk_exec_wake, 0);
+}
+
+void sk_exec_set_adverts(int on)
+{
+    sk.active = on ? 1 : 0;
+    sk.next_adv_us = st_now_us(); /* the first advert on the next idle-loop turn */
+    if (!on)
+        st_cancel(SK_EXEC_WAKE_CHANNEL);
+}
+
+int sk_exec_status(char *buf, size_t cap)
+{
+    const sk_node_stats_t *st = &sk.node.stats;
+    static const char *const names[] = {"idle", "receiving", "verifying", "running", "replying"};
+    return snprintf(buf, cap, "sk state=%s adverts=%s runs=%lu run_faults=%lu loads_rejected=%lu frames_bad=%lu",
+                    (unsigned)sk.node.state < 5 ? names[sk.node.state] : "?", sk.active ? "on" : "off",
+                    (unsigned long)st->runs, (unsigned long)st->run_faults, (unsigned long)st->loads_rejected,
+                    (unsigned long)st->frames_bad);
 }

@@ -30,7 +30,9 @@
  * Advertisements: the line is shared with the text console, so the node stays silent in
  * binary until a client has sent one valid frame on it (text-only users, the harness and
  * the existing console tests see a pure text console). From then on, every
- * SK_EXEC_ADV_PERIOD_US while IDLE, one ADVERT frame. */
+ * SK_EXEC_ADV_PERIOD_US while IDLE, one ADVERT frame. On a line dedicated to the
+ * serverkernel, the console command `sk adverts on` (sk_exec_set_adverts) starts the idle
+ * adverts without waiting for a client; `sk adverts off` stops them until the next frame. */
 #ifndef SK_EXEC_H
 #define SK_EXEC_H
 #include <stddef.h>
@@ -56,6 +58,9 @@ void sk_exec_measure(void);
 void sk_exec_init(const sk_exec_board_t *b);
 int sk_exec_feed(int byte);     /* 1: the byte was taken by the serverkernel transport */
 void sk_exec_poll(void);
+/* Console hook (`sk` command): idle adverts on/off, and a one-line status. */
+void sk_exec_set_adverts(int on);
+int sk_exec_status(char *buf, size_t cap);
 
 /* A second transport (UDP, to come) plugs in here with the same messages: one received
  * message in, the reply (length, 0 for none) out; and an advert to broadcast while IDLE

@@ -10,7 +10,8 @@
 #   faulty   (sk_e2e_faulty_payloads) every faulty payload, shielded: loop -> budget-exceeded,
 #            wild -> abort, undef -> undefined-instruction, stack overflow -> abort, hang
 #            (IRQs masked: no effect in user mode) -> budget-exceeded; exit 3 each, the node
-#            still serving after each (echo), counters run_faults=5 and no reset.
+#            still serving after each (echo), counters run_faults=5 and no reset; a marker
+#            written far into the arena by one run is gone at the next load (arena.skp).
 #   trusted  (sk_e2e_trusted_vs_shielded) md5 N=1000 shielded then trusted (EXEC flag): same
 #            digest, cycles of both printed side by side; the loop payload trusted still
 #            ends by the budget (IRQs on).
@@ -81,6 +82,13 @@ if [ "$MODE" = faulty ]; then
     fault_check stack abort
     fault_check hang budget-exceeded
     run_check md5 "$(python3 "$md5py" 1000 "hello world")" 1000 hello world
+    echo "== no leftovers between runs: a marker written far into the arena is gone at the next load"
+    o=$(sk run any "$PDIR/arena.skp" write); rc=$?
+    runs=$((runs + 1))
+    [ $rc -eq 0 ] && [ "$(field retval "$o")" = 1515890085 ] && echo "ok: marker written" || bad "arena write rc=$rc: $o"
+    o=$(sk run any "$PDIR/arena.skp" read); rc=$?
+    runs=$((runs + 1))
+    [ $rc -eq 0 ] && [ "$(field retval "$o")" = 0 ] && echo "ok: arena cleared before the next load" || bad "arena read rc=$rc: $o"
     out=$(sk info any) || bad "info exit $?"
     echo "$out"
     # no reset happened (the counters kept counting) and every fault was counted
@@ -120,6 +128,27 @@ elif [ "$MODE" = watchdog ]; then
     runs=0
     run_check md5 "$(python3 "$md5py" 1000 "hello world")" 1000 hello world
 else
+echo "== idle adverts from the console (sk adverts on), before any client frame"
+# the first command may arrive while the firmware still boots: ask again (bounded)
+got=
+for i in 1 2 3 4 5 6; do
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || break
+    printf 'sk\r' >&3
+    timeout 3 cat <&3 >"$work/con.out"  # cat passes bytes on at once (tr would buffer them)
+    got=$(tr -d '\000' <"$work/con.out" | tr '\r' '\n' | grep -m1 -E '^sk state=' || true)
+    exec 3>&-
+    [ -n "$got" ] && break
+done
+[[ "$got" == "sk state=idle adverts=off runs=0"* ]] && echo "ok: console 'sk' -> $got" || bad "console 'sk': '$got'"
+exec 3<>"/dev/tcp/127.0.0.1/$port" || bad "console connect"
+printf 'sk adverts on\r' >&3
+# frame delimiters (0x00) arrive without the client sending anything: >= 2 frames
+nz=$(timeout 5 head -c 4000 <&3 | tr -cd '\000' | wc -c)
+exec 3>&-
+[ "$nz" -ge 4 ] && echo "ok: idle adverts after 'sk adverts on' ($nz frame delimiters)" \
+    || bad "no adverts after 'sk adverts on' ($nz delimiters)"
+console "sk" "^sk state=idle adverts=on"
+
 echo "== discovery"
 out=$(sk discover --listen 1) || bad "discover exit $?"
 echo "$out" | head -2
