@@ -226,13 +226,17 @@ int sk_exec_advert(uint8_t *buf, size_t cap)
 
 void sk_exec_poll(void)
 {
-    if (!sk.active)
+    /* inactive (no client yet, or adverts switched off) and idle: nothing to time */
+    if (!sk.active && sk.node.state == SK_ST_IDLE && !sk.rx.in_frame)
         return;
     uint64_t now = st_now_us();
     if (sk_link_poll(&sk.rx, now))
         sk_node_count_bad_frame(&sk.node);
     sk_node_poll(&sk.node, now);
-    if (sk.node.state == SK_ST_IDLE && (int64_t)(now - sk.next_adv_us) >= 0) {
+    if (!sk.active) {
+        if (sk.node.state == SK_ST_IDLE && !sk.rx.in_frame)
+            return;
+    } else if (sk.node.state == SK_ST_IDLE && (int64_t)(now - sk.next_adv_us) >= 0) {
         int n = sk_node_advert(&sk.node, now, sk.reply, sizeof sk.reply);
         sk_exec_send(sk.reply, n);
         sk.next_adv_us = now + SK_EXEC_ADV_PERIOD_US;
@@ -245,8 +249,8 @@ void sk_exec_set_adverts(int on)
 {
     sk.active = on ? 1 : 0;
     sk.next_adv_us = st_now_us(); /* the first advert on the next idle-loop turn */
-    if (!on)
-        st_cancel(SK_EXEC_WAKE_CHANNEL);
+    /* off: sk_exec_poll still times an upload in progress, and stops waking itself once
+     * the node is idle */
 }
 
 int sk_exec_status(char *buf, size_t cap)
