@@ -49,12 +49,20 @@ static long frame(const sk_msg_t *m, uint8_t *out, size_t used, size_t cap)
 static int recv_msg(sk_target_t *t, double deadline, sk_msg_t *m)
 {
     for (;;) {
-        while (t->len) {
-            uint8_t b = (uint8_t)t->buf[0];
-            memmove(t->buf, t->buf + 1, --t->len);
-            size_t ml = 0;
-            int r = sk_link_feed(&off.rx, b, (uint64_t)(proc_now() * 1e6), off.msg, sizeof off.msg, &ml);
-            if (r == SK_LINK_FRAME && sk_proto_decode(off.msg, ml, m) == SK_E_OK) return 1;
+        if (t->len) {
+            /* the buffered bytes up to the end of the first complete message; the rest stays
+             * buffered (one memmove per message, not per byte) */
+            uint64_t now = (uint64_t)(proc_now() * 1e6);
+            size_t i = 0;
+            int got = 0;
+            while (i < t->len && !got) {
+                size_t ml = 0;
+                int r = sk_link_feed(&off.rx, (uint8_t)t->buf[i++], now, off.msg, sizeof off.msg, &ml);
+                got = r == SK_LINK_FRAME && sk_proto_decode(off.msg, ml, m) == SK_E_OK;
+            }
+            memmove(t->buf, t->buf + i, t->len - i);
+            t->len -= i;
+            if (got) return 1;
         }
         if (proc_interrupted || t->rfd < 0) return -1;
         double left = deadline - proc_now();
