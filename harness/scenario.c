@@ -24,6 +24,10 @@ typedef struct {
 static const param_spec_t MD5_PARAMS[] = {
     {"n", SCN_T_UINT, 1, UINT32_MAX, 1, NULL},
     {"text", SCN_T_TEXT, 0, 0, 0, "The quick brown fox jumps over the lazy dog"},
+    /* console: the firmware's `md5 N TEXT` command; offload: the md5 payload uploaded and run
+     * through the serverkernel protocol (harness/offload.h), mode shielded or trusted */
+    {"path", SCN_T_TEXT, 0, 0, 0, "console"},
+    {"mode", SCN_T_TEXT, 0, 0, 0, "shielded"},
 };
 /* radio: EnOcean telegrams from the simulator's modem model (harness/radio.h) */
 static const param_spec_t RADIO_PARAMS[] = {
@@ -81,7 +85,9 @@ static const param_spec_t *find_pspec(const workload_spec_t *w, const char *key)
 const char *scn_workload_params(const char *workload)
 {
     if (strcmp(workload, "md5") == 0)
-        return "n (uint 1..4294967295, chained MD5 count), text (message, default: the quick brown fox)";
+        return "n (uint 1..4294967295, chained MD5 count), text (message, default: the quick brown fox), path "
+               "(console: the firmware's md5 command, default; offload: the md5 payload through the serverkernel "
+               "protocol, target sim or qemu), mode (offload: shielded, default, or trusted)";
     if (strcmp(workload, "radio") == 0)
         return "telegrams (1..1e7, default 100000), baud (57600 default, 115200), burst (telegrams back to back, "
                "default 1), gap_us (idle between bursts, default 0), md5 (app load: md5 N repeated, 0 = none), "

@@ -3,6 +3,7 @@
  * Exit status: 0 ok, 1 run failed / regression, 2 usage error, 128+sig interrupted. */
 #include "compare.h"
 #include "console.h"
+#include "offload.h"
 #include "plot.h"
 #include "radio.h"
 #include "results.h"
@@ -35,6 +36,9 @@
 #endif
 #ifndef SKB_KERNEL
 #define SKB_KERNEL "build/target/kernel.img"
+#endif
+#ifndef SKB_MD5_SKP
+#define SKB_MD5_SKP "build/payloads/md5.skp"
 #endif
 #ifndef SKB_LINUX_BOOT
 #define SKB_LINUX_BOOT "harness/linux/boot-qemu"
@@ -408,6 +412,35 @@ static int run_target(const scenario_t *s, const sk_target_cfg_t *cfg, sk_result
     if (rc != CON_OK) goto out;
     snprintf(res->target_info, sizeof res->target_info, "%s", info);
     size_t np = scn_npoints(s);
+    /* md5 path (scenario key `path`, one value for the whole run): the console command or
+     * the offloaded payload (harness/offload.h), uploaded once; its upload time is kept as
+     * the extra counter upload_us of every sample */
+    scn_point_t pt0;
+    scn_point(s, 0, &pt0);
+    const char *path = scn_point_get(&pt0, "path"), *mode = scn_point_get(&pt0, "mode");
+    bool offload = path && strcmp(path, "offload") == 0, trusted = mode && strcmp(mode, "trusted") == 0;
+    double upload_us = 0;
+    if (path && !offload && strcmp(path, "console") != 0) {
+        snprintf(err, errlen, "md5: unknown path '%s' (console or offload)", path);
+        rc = CON_FAIL;
+        goto out;
+    }
+    if (mode && strcmp(mode, "shielded") != 0 && !trusted) {
+        snprintf(err, errlen, "md5: unknown mode '%s' (shielded or trusted)", mode);
+        rc = CON_FAIL;
+        goto out;
+    }
+    if (offload && strcmp(cfg->kind, "linux") == 0) {
+        snprintf(err, errlen, "md5 path=offload needs the serverkernel firmware (targets sim, qemu)");
+        rc = CON_FAIL;
+        goto out;
+    }
+    if (offload) {
+        const char *skp = envor("SK_MD5_SKP", SKB_MD5_SKP);
+        rc = offload_upload(&t, skp, timeout, &upload_us, err, errlen);
+        if (rc != CON_OK) goto out;
+        target_note(&t, "offload: %s uploaded in %.0f us, runs %s", skp, upload_us, trusted ? "trusted" : "shielded");
+    }
     for (size_t i = 0; i < np && rc == CON_OK; i++) {
         scn_point_t pt;
         scn_point(s, i, &pt);
@@ -417,7 +450,22 @@ static int run_target(const scenario_t *s, const sk_target_cfg_t *cfg, sk_result
         for (unsigned r = 0; r < s->reps; r++) {
             progress(pg, cfg->kind, pname, r + 1, s->reps);
             sk_sample_t smp;
-            rc = console_md5(&t, (uint32_t)strtoul(nv, NULL, 10), text, timeout, &smp, err, errlen);
+            if (offload) {
+                rc = offload_md5(&t, (uint32_t)strtoul(nv, NULL, 10), text, trusted, timeout, &smp, err, errlen);
+                if (rc == CON_FAIL && strcmp(cfg->kind, "qemu") == 0 && strstr(err, "no result")) {
+                    size_t el = strlen(err);
+                    snprintf(err + el, errlen - el, " (QEMU resets at once when the executive arms the PM "
+                             "watchdog: use an image built with -DSK_EXEC_WDOG=OFF, e.g. --kernel "
+                             "build/target-testcmds/kernel.img)");
+                }
+                if (rc == CON_OK) {
+                    smp.nextra = 1;
+                    snprintf(smp.extra_key[0], sizeof smp.extra_key[0], "upload_us");
+                    smp.extra_val[0] = upload_us;
+                }
+            } else {
+                rc = console_md5(&t, (uint32_t)strtoul(nv, NULL, 10), text, timeout, &smp, err, errlen);
+            }
             if (rc != CON_OK) break;
             snprintf(smp.target, sizeof smp.target, "%s", cfg->kind);
             snprintf(smp.point, sizeof smp.point, "%s", pname);

@@ -49,7 +49,10 @@
  *                  "eth-drops tx_dropped=... (every drop path)", "eth-recovery link_changes=...", and
  *                  "eth-time link_up_us=<n> start_us=<n> init_us=<n>" (st_now_us stamps, durations)
  *   (asynchronous) "eth link up=<0|1> mac=<mac> t_us=<n>"
- *   errors      -> "err unknown-command <word>", "err bad-argument <what>", "err line-too-long" */
+ *   errors      -> "err unknown-command <word>", "err bad-argument <what>", "err line-too-long"
+ *
+ * Serverkernel frames share the line: a 0x00 byte (never in text) starts a binary frame that
+ * sk_exec_feed() takes up to its closing 0x00 (docs/protocol.md "Serial transport"). */
 #include <stdint.h>
 #include "boot/exc.h"
 #include "boot/mmu.h"
@@ -67,6 +70,7 @@
 #include "lib/kstring.h"
 #include "lib/md5.h"
 #include "lib/printf.h"
+#include "sk/exec.h"
 #include "bcm2835/bcm2835.h"
 #include "bcm2835/mbox.h"
 #include "bcm2835/systimer.h"
@@ -494,7 +498,7 @@ static void cmd_eno(con_t *con, const char *args)
 #define MAIN_NET_AUTOSTART 0
 #endif
 #define MAIN_NET_TICK_US NTIMER_TICK_US_SUGGESTED
-#define MAIN_NET_TICK_CH 1u             /* ST C1, VMIT_LEVEL_TIMER (ETH_IRQ_LEVEL) */
+/* the tick: an ST C1 software timer (hal/systimer.h), VMIT_LEVEL_TIMER (= ETH_IRQ_LEVEL) */
 #define MAIN_AUT_NETMON 3
 #define MAIN_AUT_NTIMER 4
 #define MAIN_AUT_NET 5
@@ -569,7 +573,8 @@ static void main_net_tick(void *arg)
 
 static void main_net_tick_start(void)
 {
-    (void)st_periodic(MAIN_NET_TICK_CH, MAIN_NET_TICK_US, main_net_tick, 0);
+    static st_timer_t tick;
+    (void)st_timer_start(&tick, MAIN_NET_TICK_US, MAIN_NET_TICK_US, main_net_tick, 0);
 }
 
 static int main_netmon_link(vmio_automaton_t *self, const vmio_event_t *ev)
@@ -973,7 +978,8 @@ static void main_vt_a(void *arg)
 {
     (void)arg;
     main_vt_note(0);
-    st_oneshot(1, 20u, main_vt_b, 0);
+    static st_timer_t vt_b;
+    st_timer_start(&vt_b, 20u, 0, main_vt_b, 0);
     uint32_t start = st_now32();
     while (!main_vt[1].order && st_now32() - start < 10000u)
         ;
@@ -1031,7 +1037,8 @@ static void cmd_selftest(con_t *con, const char *args)
     } else if (!strcmp(args, "timer")) {
         main_fired[1] = main_fired[3] = 0;
         main_fire_order = 0;
-        st_oneshot(1, 20000, main_timer_cb, (void *)1);
+        static st_timer_t t1;
+        st_timer_start(&t1, 20000, 0, main_timer_cb, (void *)1);
         st_oneshot(3, 5000, main_timer_cb, (void *)3);
         uint32_t start = st_now32();
         while ((!main_fired[1] || !main_fired[3]) && st_now32() - start < 100000u)
@@ -1059,6 +1066,23 @@ static void cmd_selftest(con_t *con, const char *args)
 }
 #endif
 
+/* Serverkernel executive from the console (sk/exec.h): status; idle adverts on a line
+ * dedicated to the serverkernel. */
+static void cmd_sk(con_t *con, const char *args)
+{
+    char line[160];
+    if (!strcmp(args, "adverts on"))
+        sk_exec_set_adverts(1);
+    else if (!strcmp(args, "adverts off"))
+        sk_exec_set_adverts(0);
+    else if (args[0]) {
+        con_reply(con, "err bad-argument sk [adverts on|off]");
+        return;
+    }
+    sk_exec_status(line, sizeof line);
+    con_reply(con, "%s", line);
+}
+
 static const con_cmd_t main_cmds[] = {
 #ifdef SK_FW_TEST_CMDS
     {"selftest", "timer|mbox|abort|undef|vmit|esp3", "bring-up checks (test images only)", cmd_selftest},
@@ -1076,6 +1100,7 @@ static const con_cmd_t main_cmds[] = {
     {"vmio", "[reset]", "VMIO response time (deposit/post to handler end)", cmd_vmio},
     {"md5", "N TEXT", "chained MD5 of TEXT, N times (1..100000000), timed", cmd_md5},
     {"info", "", "board, clocks and counters", cmd_info},
+    {"sk", "[adverts on|off]", "serverkernel node status; idle adverts on the serial line", cmd_sk},
     {"reset", "", "watchdog reset", cmd_reset},
     {"halt", "", "semihosting exit (parks without a host)", cmd_halt},
 };
@@ -1094,6 +1119,7 @@ void kmain(void)
 {
     char line[200];
 
+    sk_exec_measure(); /* attestation: hash the image before anything changes .data */
     /* MMU off: the mailbox works uncached; learn RAM size and clocks first. */
     board_console_choice();
     board_probe();
@@ -1122,6 +1148,10 @@ void kmain(void)
              (unsigned long)board.cpu_hz);
     uart_puts(line);
 
+    const sk_exec_board_t sk_board = {.node_id = board.rev, .board = board.name, .cpu_hz = board.cpu_hz,
+                                      .fw_version = SK_FW_VERSION};
+    sk_exec_init(&sk_board);
+
 #if MAIN_NET_AUTOSTART
     /* Network at boot (build option): USB enumeration + NIC bind (bounded, eth.h). */
     main_net_report(main_net_start());
@@ -1138,9 +1168,11 @@ void kmain(void)
         }
         int c = uart_getc();
         if (c >= 0) {
-            con_feed(&console, c);
+            if (!sk_exec_feed(c)) /* serverkernel frames first, text to the console */
+                con_feed(&console, c);
             continue;
         }
+        sk_exec_poll();
         /* Idle: VMIO first (events the application deposited, or left by an interrupt exit
          * that found VMIO busy), on its own stack. Then sleep until the next interrupt; WFI
          * wakes on a pending IRQ even with CPSR.I set, so checking with IRQs masked closes

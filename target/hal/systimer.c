@@ -57,6 +57,9 @@ int st_delay_us(uint32_t us)
     return ERR_TIMEOUT;
 }
 
+static st_timer_t *st_timers;   /* armed software timers (channel 1), unsorted */
+static uint8_t st_mux_on;       /* channel 1 belongs to the software timers */
+
 static int st_is_arm_channel(unsigned ch)
 {
     return ch == 1 || ch == 3;
@@ -112,7 +115,17 @@ int st_init(void)
  * the 32-bit counter wraps (71 minutes). A minimum delay of a few microseconds keeps the
  * target ahead of CLO by more than the few bus accesses between reading CLO and writing Cn;
  * after arming we check once and re-arm if CLO got there first (e.g. a long interrupt). */
+static int st_raw_oneshot(unsigned channel, uint32_t delay_us, st_callback_fn cb, void *arg);
+static int st_raw_cancel(unsigned channel);
+
 int st_oneshot(unsigned channel, uint32_t delay_us, st_callback_fn cb, void *arg)
+{
+    if (channel == 1 && st_mux_on)
+        return ERR_BUSY;
+    return st_raw_oneshot(channel, delay_us, cb, arg);
+}
+
+static int st_raw_oneshot(unsigned channel, uint32_t delay_us, st_callback_fn cb, void *arg)
 {
     if (!st_is_arm_channel(channel) || !cb || delay_us > 0x7FFFFFFFu)
         return ERR_INVAL;
@@ -142,6 +155,8 @@ int st_oneshot(unsigned channel, uint32_t delay_us, st_callback_fn cb, void *arg
 
 int st_periodic(unsigned channel, uint32_t period_us, st_callback_fn cb, void *arg)
 {
+    if (channel == 1 && st_mux_on)
+        return ERR_BUSY;
     if (!st_is_arm_channel(channel) || !cb || period_us < ST_PERIODIC_MIN_US || period_us > 0x7FFFFFFFu)
         return ERR_INVAL;
     uint32_t flags = exc_irq_save();
@@ -162,6 +177,13 @@ int st_periodic(unsigned channel, uint32_t period_us, st_callback_fn cb, void *a
 
 int st_cancel(unsigned channel)
 {
+    if (channel == 1 && st_mux_on)
+        return ERR_BUSY;
+    return st_raw_cancel(channel);
+}
+
+static int st_raw_cancel(unsigned channel)
+{
     if (!st_is_arm_channel(channel))
         return ERR_INVAL;
     uint32_t flags = exc_irq_save();
@@ -173,4 +195,106 @@ int st_cancel(unsigned channel)
     mmio_leave();
     exc_irq_restore(flags);
     return ERR_OK;
+}
+
+/* ---- software timers on channel 1 ---------------------------------------------------- */
+/* Programs C1 for the earliest armed deadline, or turns it off. IRQs masked by the caller. */
+static void st_mux_program(void);
+
+static void st_mux_fire(void *unused)
+{
+    (void)unused;
+    /* Bounded: each pass fires at least one due timer or stops; a callback that re-arms
+     * its timer in the past is fired again at most ST_MUX_MAX_FIRES times per interrupt. */
+    enum { ST_MUX_MAX_FIRES = 64 };
+    for (unsigned n = 0; n < ST_MUX_MAX_FIRES; n++) {
+        uint32_t flags = exc_irq_save();
+        uint32_t now = st_now32();
+        st_timer_t *due = 0;
+        for (st_timer_t *t = st_timers; t; t = t->next)
+            if ((int32_t)(t->due - now) <= 0 && (!due || (int32_t)(t->due - due->due) < 0))
+                due = t;
+        if (!due) {
+            st_mux_program();
+            exc_irq_restore(flags);
+            return;
+        }
+        st_callback_fn cb = due->cb;
+        void *arg = due->arg;
+        if (due->period) {
+            uint32_t next = due->due + due->period, skipped = 0;
+            while ((int32_t)(next - now) < (int32_t)ST_ONESHOT_MIN_US && skipped < 1000000u) {
+                next += due->period;
+                skipped++;
+            }
+            due->due = next;
+            if (skipped) {
+                due->missed += skipped;
+                vmit_report_overrun(BCM2835_IRQ_ST_C1, skipped);
+            }
+        } else {
+            st_timer_stop(due);
+        }
+        exc_irq_restore(flags);
+        cb(arg); /* IRQs as the VMIT handler has them: may start/stop timers */
+    }
+    uint32_t flags = exc_irq_save();
+    st_mux_program();
+    exc_irq_restore(flags);
+}
+
+static void st_mux_program(void)
+{
+    st_timer_t *first = 0;
+    for (st_timer_t *t = st_timers; t; t = t->next)
+        if (!first || (int32_t)(t->due - first->due) < 0)
+            first = t;
+    if (!first) {
+        (void)st_raw_cancel(1);
+        return;
+    }
+    int32_t left = (int32_t)(first->due - st_now32());
+    (void)st_raw_oneshot(1, left > 0 ? (uint32_t)left : 0u, st_mux_fire, 0);
+}
+
+int st_timer_start(st_timer_t *t, uint32_t delay_us, uint32_t period_us, st_callback_fn cb, void *arg)
+{
+    if (!t || !cb || delay_us > ST_TIMER_MAX_DELAY_US || period_us > ST_TIMER_MAX_DELAY_US ||
+        (period_us && period_us < ST_PERIODIC_MIN_US))
+        return ERR_INVAL;
+    if (delay_us < ST_ONESHOT_MIN_US)
+        delay_us = ST_ONESHOT_MIN_US;
+    uint32_t flags = exc_irq_save();
+    st_timer_stop(t);
+    st_mux_on = 1;
+    t->cb = cb;
+    t->arg = arg;
+    t->period = period_us;
+    t->missed = 0;
+    t->due = st_now32() + delay_us;
+    t->armed = 1;
+    t->next = st_timers;
+    st_timers = t;
+    st_mux_program();
+    exc_irq_restore(flags);
+    return ERR_OK;
+}
+
+void st_timer_stop(st_timer_t *t)
+{
+    if (!t)
+        return;
+    uint32_t flags = exc_irq_save();
+    if (t->armed) {
+        st_timer_t **pp = &st_timers;
+        while (*pp && *pp != t)
+            pp = &(*pp)->next;
+        if (*pp)
+            *pp = t->next;
+        t->armed = 0;
+        t->next = 0;
+        /* C1 stays programmed for the old earliest deadline: the handler finds nothing due
+         * and re-programs (one spurious interrupt instead of a bus round trip here) */
+    }
+    exc_irq_restore(flags);
 }

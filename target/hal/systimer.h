@@ -24,4 +24,29 @@ int st_oneshot(unsigned channel, uint32_t delay_us, st_callback_fn cb, void *arg
 int st_periodic(unsigned channel, uint32_t period_us, st_callback_fn cb, void *arg);
 int st_cancel(unsigned channel);
 
+/* ---- software timers on compare channel 1 ------------------------------------------------
+ * Channel 1 is shared by every timer user at VMIT_LEVEL_TIMER (the network's 10 ms tick,
+ * the serverkernel executive's wake-up, the sandbox's CPU-time budget, self-tests): each
+ * owns an st_timer_t and the driver programs C1 for the earliest deadline, so one user can
+ * never cancel or replace another's timer (st_oneshot/st_periodic/st_cancel on channel 1
+ * are refused with ERR_BUSY once a software timer was started). Callbacks run in the C1
+ * VMIT handler, in deadline order, and may start or stop any timer (their own too).
+ * A periodic timer's next deadline is the previous one + period (no drift); periods missed
+ * because the handler ran late are skipped and reported to vmit_report_overrun. Any level;
+ * the timer object must stay valid while armed. */
+typedef struct st_timer {
+    st_callback_fn cb;
+    void *arg;
+    uint32_t due;           /* CLO value of the next expiry */
+    uint32_t period;        /* 0: one-shot */
+    uint32_t missed;        /* periodic: periods skipped */
+    uint8_t armed;
+    struct st_timer *next;  /* driver's list of armed timers */
+} st_timer_t;
+/* delay_us until the first expiry (rounded up to ST_ONESHOT_MIN_US); period_us 0 =
+ * one-shot, else >= ST_PERIODIC_MIN_US. Restarting an armed timer moves it. ERR_INVAL. */
+int st_timer_start(st_timer_t *t, uint32_t delay_us, uint32_t period_us, st_callback_fn cb, void *arg);
+void st_timer_stop(st_timer_t *t);          /* no-op when not armed */
+#define ST_TIMER_MAX_DELAY_US 0x7FFFFFFFu
+
 #endif

@@ -12,7 +12,7 @@
  *      with the entry word-aligned inside the arena, arg_len <= SK_SB_ARG_MAX and
  *      budget_us <= SK_SB_MAX_BUDGET_US (0 = SK_SB_DEFAULT_BUDGET_US);
  *   1. arg copied into the argument area; ST compare channel 1 armed with the budget
- *      (the sandbox owns ST C1 during a run: st_oneshot(1) users must not overlap one);
+ *      (an ST C1 software timer: other C1 users keep their timers during a run);
  *      IRQs masked; sk_sandbox_enter() saves the kernel context and drops to USR mode
  *      (trusted: SYS) at the entry with r0 = API table, r1 = arg, r2 = arg_len, SP = top
  *      of the payload stack, LR = exit stub (trusted: sk_trusted_exit); IRQs on.
@@ -55,7 +55,7 @@
 #include "lib/kstring.h"
 #include "err.h"
 
-#define SB_BUDGET_CHANNEL 1u                 /* ST C1: VMIT_LEVEL_TIMER (hal/systimer.h) */
+static st_timer_t sb_budget_timer;   /* ST C1 software timer, VMIT_LEVEL_TIMER (hal/systimer.h) */
 
 typedef struct sk_enter {
     uint32_t pc, r0, r1, r2, sp, lr, cpsr;
@@ -339,13 +339,13 @@ int sk_sandbox_run(const sk_run_req_t *req, sk_run_res_t *res)
     sk_sb_trusted_ret[0] = sk_sb_trusted_ret[1] = 0;
     sb.resume_cpsr = (cpsr & ~(uint32_t)(ARM_MODE_MASK | ARM_PSR_T)) | ARM_MODE_SVC | ARM_PSR_I;
     sb.active = 1;
-    st_oneshot(SB_BUDGET_CHANNEL, req->budget_us ? req->budget_us : SK_SB_DEFAULT_BUDGET_US, sb_budget_cb, 0);
+    st_timer_start(&sb_budget_timer, req->budget_us ? req->budget_us : SK_SB_DEFAULT_BUDGET_US, 0, sb_budget_cb, 0);
     uint64_t t0 = st_now_us();
     uint64_t c0 = cpu_cycles();
     sk_sandbox_enter(&e);
     uint64_t c1 = cpu_cycles();
     uint64_t t1 = st_now_us();
-    st_cancel(SB_BUDGET_CHANNEL);
+    st_timer_stop(&sb_budget_timer);
     sb.active = 0;
     sk_api_set_current(0);
     exc_irq_restore(flags);
