@@ -13,8 +13,9 @@ if [[ ! -x "$SIM" || ! -f "$IMG" ]]; then
     echo "FAIL: simulator '$SIM' or image '$IMG' missing" >&2
     exit 1
 fi
-exec python3 - "$SIM" "$IMG" <<'PY'
-import os, re, select, socket, subprocess, sys, tempfile, time
+PYTHONPATH=$(dirname "$0") exec python3 - "$SIM" "$IMG" <<'PY'
+import os, re, socket, sys, tempfile, time
+from fwconsole import Console
 
 sim, img = sys.argv[1], sys.argv[2]
 def free_port():
@@ -33,51 +34,13 @@ script.write("baud 57600\nstart rx\ngap 2000\nrps id=0029897a data=50\ngap 2000\
 script.close()
 cmd = ["timeout", "120", sim, "--board", "pi1b", "--uart0", "stdio", "--uart1-modem", script.name,
        "--eth", "slirp:hostfwd=udp:127.0.0.1:%d-10.0.2.15:5556" % pa_fwd, img]
-print("run:", " ".join(cmd))
-p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-buf = b""
-failures = []
-
-def fail(msg):
-    failures.append(msg)
-    print("FAIL:", msg)
-
-def pump(secs):
-    global buf
-    r, _, _ = select.select([p.stdout], [], [], secs)
-    if r:
-        chunk = os.read(p.stdout.fileno(), 4096)
-        if chunk:
-            buf += chunk
-            return True
-    return False
-
-def text():
-    return buf.decode("latin-1").replace("\r\n", "\n")
-
-def read_until(rx, what, secs=30):
-    deadline = time.monotonic() + secs
-    while True:
-        m = re.search(rx, text(), re.M)
-        if m:
-            return m
-        left = deadline - time.monotonic()
-        if left <= 0:
-            fail("timeout waiting for " + what)
-            return None
-        if p.poll() is not None and not pump(0):
-            fail("simulator ended while waiting for " + what)
-            return None
-        pump(min(left, 0.2))
-
-def send(line):
-    p.stdin.write((line + "\n").encode())
-    p.stdin.flush()
+con = Console(cmd)
+fail, send, read_until, text = con.fail, con.send, con.read_until, con.text
 
 def collect(s, want, secs):
     got, deadline = [], time.monotonic() + secs
     while len(got) < want and time.monotonic() < deadline:
-        pump(0.05)
+        con.pump(0.05)
         try:
             got.append(s.recv(2048).decode("latin-1"))
         except socket.timeout:
@@ -102,13 +65,13 @@ if read_until(r"^net-up ip=10\.0\.2\.15/24 .*\n", "net-up"):
         print("console:", text()[-600:])
     if m and m.group(1) != "ok":
         fail("console subscribe rc=" + m.group(1))
-    buf = b""
+    con.clear()
     send("eno start 57600")
     read_until(r"^eno started baud=57600 port=uart1\n", "eno started")
     lines = []
     deadline = time.monotonic() + 30
     while len(lines) < 5 and time.monotonic() < deadline:
-        pump(0.2)
+        con.pump(0.2)
         lines = re.findall(r"^(eno seq=.*)\n", text(), re.M)   # complete lines only
     if len(lines) != 5:
         fail("%d telegram lines on the console, want 5" % len(lines))
@@ -118,7 +81,7 @@ if read_until(r"^net-up ip=10\.0\.2\.15/24 .*\n", "net-up"):
         print("%s received %d datagrams; first: %r" % (name, len(got), got[0] if got else None))
         if got != want:
             fail("%s: datagrams %r\n   want %r" % (name, got, want))
-    buf = b""
+    con.clear()
     send("eno udp")
     m = read_until(r"^eno-udp .*\n", "eno udp")
     if m:
@@ -127,17 +90,7 @@ if read_until(r"^net-up ip=10\.0\.2\.15/24 .*\n", "net-up"):
         for k, v in (("port", 5556), ("subs", 2), ("sent", 10), ("dropped", 0), ("cmds", 1), ("cmd_bad", 0)):
             if c.get(k) != v:
                 fail("eno-udp %s=%s, want %d" % (k, c.get(k), v))
-send("halt")
-try:
-    rc = p.wait(timeout=30)
-except subprocess.TimeoutExpired:
-    p.kill()
-    rc = p.wait()
+con.halt()
 os.unlink(script.name)
-if rc != 0:
-    fail("simulator exit status %d (want 0 after halt)" % rc)
-if failures:
-    print("FAIL: %d check(s) failed" % len(failures))
-    sys.exit(1)
-print("PASS: fw_sim_app_udp")
+sys.exit(con.finish("fw_sim_app_udp"))
 PY

@@ -12,8 +12,9 @@ if [[ ! -x "$SIM" || ! -f "$IMG" ]]; then
     echo "FAIL: simulator '$SIM' or image '$IMG' missing" >&2
     exit 1
 fi
-exec python3 - "$SIM" "$IMG" <<'PY'
-import os, re, select, socket, subprocess, sys, time
+PYTHONPATH=$(dirname "$0") exec python3 - "$SIM" "$IMG" <<'PY'
+import re, socket, sys, time
+from fwconsole import Console
 
 sim, img = sys.argv[1], sys.argv[2]
 probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -22,44 +23,8 @@ port = probe.getsockname()[1]
 probe.close()
 cmd = ["timeout", "120", sim, "--board", "pi1b", "--uart0", "stdio",
        "--eth", "slirp:hostfwd=udp:127.0.0.1:%d-10.0.2.15:5555" % port, img]
-print("run:", " ".join(cmd))
-p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-buf = b""
-failures = []
-t0 = time.monotonic()
-
-def fail(msg):
-    failures.append(msg)
-    print("FAIL:", msg)
-
-def pump(secs):
-    global buf
-    r, _, _ = select.select([p.stdout], [], [], secs)
-    if r:
-        chunk = os.read(p.stdout.fileno(), 4096)
-        if chunk:
-            buf += chunk
-            return True
-    return False
-
-def read_until(rx, what, secs=30):
-    deadline = time.monotonic() + secs
-    while True:
-        m = re.search(rx, buf.decode("latin-1").replace("\r\n", "\n"), re.M)
-        if m:
-            return m
-        left = deadline - time.monotonic()
-        if left <= 0:
-            fail("timeout waiting for " + what)
-            return None
-        if p.poll() is not None and not pump(0):
-            fail("simulator ended while waiting for " + what)
-            return None
-        pump(min(left, 0.2))
-
-def send(line):
-    p.stdin.write((line + "\n").encode())
-    p.stdin.flush()
+con = Console(cmd)
+fail, send, read_until = con.fail, con.send, con.read_until
 
 def echo_round(tag, sizes):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -92,19 +57,19 @@ def echo_round(tag, sizes):
 if read_until(r"^net-up ip=10\.0\.2\.15/24 .*\n", "net-up"):
     sizes = [5] * 10 + [100, 1000, 1472, 0, 1]
     echo_round("static", sizes)
-    buf = b""
+    con.clear()
     send("net dhcp")
     m = read_until(r"^net dhcp rc=(\S+)\n", "net dhcp reply")
     if m and m.group(1) != "ok":
         fail("net dhcp rc=" + m.group(1))
     bound = None
     for _ in range(50):
-        buf = b""
+        con.clear()
         send("net")
         # the whole report (up to its last line), so nothing of it is left for the next read
         if not read_until(r"^net timer .*\n", "net report"):
             break
-        m = re.search(r"^net dhcp state=(\w+) ip=(\S+) server=(\S+) .*", buf.decode("latin-1"), re.M)
+        m = re.search(r"^net dhcp state=(\w+) ip=(\S+) server=(\S+) .*", con.buf.decode("latin-1"), re.M)
         if not m:
             fail("no net dhcp line in the report")
             break
@@ -121,11 +86,11 @@ if read_until(r"^net-up ip=10\.0\.2\.15/24 .*\n", "net-up"):
     # (no new net-up line: DHCP removes the address and gets the same one back between two
     # looks of the main loop, which prints changes only)
     echo_round("dhcp", [5] * 5 + [1472])
-    buf = b""
+    con.clear()
     send("net")
     read_until(r"^net timer .*\n", "final net report")
     c = {}
-    for line in buf.decode("latin-1").replace("\r\n", "\n").split("\n"):
+    for line in con.buf.decode("latin-1").replace("\r\n", "\n").split("\n"):
         if line.startswith("net "):
             for k, v in re.findall(r"(\w+)=(\d+)", line):
                 c[line.split()[1] + "." + k] = int(v)
@@ -136,16 +101,6 @@ if read_until(r"^net-up ip=10\.0\.2\.15/24 .*\n", "net-up"):
             fail("%s=%d" % (k, c[k]))
     if c.get("echo.tx", 0) < 21:
         fail("echo tx=%s, want >= 21" % c.get("echo.tx"))
-send("halt")
-try:
-    rc = p.wait(timeout=30)
-except subprocess.TimeoutExpired:
-    p.kill()
-    rc = p.wait()
-if rc != 0:
-    fail("simulator exit status %d (want 0 after halt)" % rc)
-if failures:
-    print("FAIL: %d check(s) failed" % len(failures))
-    sys.exit(1)
-print("PASS: fw_sim_net_slirp (%.2f s)" % (time.monotonic() - t0))
+con.halt()
+sys.exit(con.finish("fw_sim_net_slirp"))
 PY

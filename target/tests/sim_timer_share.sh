@@ -11,60 +11,38 @@ if [[ ! -x "$SIM" || ! -f "$IMG" ]]; then
     echo "FAIL: simulator '$SIM' or image '$IMG' missing" >&2
     exit 1
 fi
-exec python3 - "$SIM" "$IMG" <<'PY'
-import os, re, select, subprocess, sys, time
+PYTHONPATH=$(dirname "$0") exec python3 - "$SIM" "$IMG" <<'PY'
+import sys
+from fwconsole import Console
 sim, img = sys.argv[1], sys.argv[2]
-p = subprocess.Popen(["timeout", "120", sim, "--board", "pi1b", "--uart0", "stdio", "--eth", "null", img],
-                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-buf = b""
-def text():
-    return buf.decode("latin-1").replace("\r\n", "\n")
-def read_until(rx, what, secs=60):
-    global buf
-    deadline = time.monotonic() + secs
-    while time.monotonic() < deadline:
-        m = re.search(rx, text(), re.M)
-        if m:
-            return m
-        r, _, _ = select.select([p.stdout], [], [], 0.2)
-        if r:
-            chunk = os.read(p.stdout.fileno(), 4096)
-            if not chunk:
-                break
-            buf += chunk
-    sys.exit("FAIL: no %s; console tail:\n%s" % (what, text()[-800:]))
+con = Console(["timeout", "120", sim, "--board", "pi1b", "--uart0", "stdio", "--eth", "null", img])
+
 def cmd(line, rx, what):
-    global buf
-    buf = b""
-    p.stdin.write((line + "\n").encode())
-    p.stdin.flush()
-    return read_until(rx, what)
-read_until(r"^> ", "prompt")
+    con.clear()
+    con.send(line)
+    m = con.read_until(rx, what)
+    if not m:
+        con.halt()
+        sys.exit(con.finish("fw_sim_timer_share"))
+    return m
+
+if not con.read_until(r"^> ", "prompt"):
+    con.halt()
+    sys.exit(con.finish("fw_sim_timer_share"))
 cmd("net start", r"^net-up ip=10\.0\.2\.15/24 .*\n", "net-up")
 t0 = int(cmd("net", r"^net timer ticks=(\d+) ", "net timer line").group(1))
 m = cmd("sbtest loop 100000", r"^sbtest name=loop .*status=(\w+) .* us=(\d+) .*kstate=(\w+).*\n", "sbtest reply")
 status, us, kstate = m.group(1), int(m.group(2)), m.group(3)
 t1 = int(cmd("net", r"^net timer ticks=(\d+) ", "net timer line").group(1))
-time_mark = cmd("info", r"^> ", "prompt")
+cmd("info", r"^> ", "prompt")
 t2 = int(cmd("net", r"^net timer ticks=(\d+) ", "net timer line").group(1))
 print("ticks before %d, after the 100 ms run %d, later %d; run status=%s us=%d kstate=%s" % (t0, t1, t2, status, us, kstate))
-fails = []
 if status != "budget" or not 100000 <= us <= 100100 or kstate != "ok":
-    fails.append("the budget did not end the run at 100 ms (status=%s us=%d kstate=%s)" % (status, us, kstate))
+    con.fail("the budget did not end the run at 100 ms (status=%s us=%d kstate=%s)" % (status, us, kstate))
 if t1 - t0 < 10:
-    fails.append("network tick stalled during the run: %d ticks in >= 100 ms (want >= 10)" % (t1 - t0))
+    con.fail("network tick stalled during the run: %d ticks in >= 100 ms (want >= 10)" % (t1 - t0))
 if t2 <= t1:
-    fails.append("network tick stopped after the run (%d -> %d)" % (t1, t2))
-p.stdin.write(b"halt\n"); p.stdin.flush()
-try:
-    rc = p.wait(timeout=30)
-except subprocess.TimeoutExpired:
-    p.kill(); rc = p.wait()
-if rc != 0:
-    fails.append("simulator exit %d after halt" % rc)
-for f in fails:
-    print("FAIL:", f)
-if fails:
-    sys.exit(1)
-print("PASS: fw_sim_timer_share")
+    con.fail("network tick stopped after the run (%d -> %d)" % (t1, t2))
+con.halt()
+sys.exit(con.finish("fw_sim_timer_share"))
 PY

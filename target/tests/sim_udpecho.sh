@@ -19,8 +19,9 @@ if [[ ! -x "$SIM" || ! -f "$IMG" ]]; then
 fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-exec python3 - "$SIM" "$IMG" "$BOARD" "$N" "$TMP" <<'PY'
-import json, os, re, select, struct, subprocess, sys, time
+PYTHONPATH=$(dirname "$0") exec python3 - "$SIM" "$IMG" "$BOARD" "$N" "$TMP" <<'PY'
+import json, re, struct, sys, time
+from fwconsole import Console
 
 sim, img, board, n, tmp = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 pings = 5
@@ -34,55 +35,25 @@ cmd = ["timeout", "120", sim, "--board", board, "--uart0", "stdio", "--eth", "pe
 if board == "pi0":
     cmd += ["--usb", "cdc-ecm"]
 cmd.append(img)
-print("run:", " ".join(cmd))
-p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-buf = b""
-failures = []
-t0 = time.monotonic()
-
-def fail(msg):
-    failures.append(msg)
-    print("FAIL:", msg)
-
-def read_until(rx, what, secs=30):
-    global buf
-    deadline = time.monotonic() + secs
-    while True:
-        m = re.search(rx, buf.decode("latin-1").replace("\r\n", "\n"), re.M)
-        if m:
-            return m
-        left = deadline - time.monotonic()
-        if left <= 0:
-            fail("timeout waiting for " + what)
-            return None
-        r, _, _ = select.select([p.stdout], [], [], left)
-        if r:
-            chunk = os.read(p.stdout.fileno(), 4096)
-            if not chunk:
-                fail("simulator closed its output while waiting for " + what)
-                return None
-            buf += chunk
-
-def send(line):
-    p.stdin.write((line + "\n").encode())
-    p.stdin.flush()
+con = Console(cmd)
+fail, send, read_until = con.fail, con.send, con.read_until
 
 m = read_until(r"^net-up ip=10\.0\.2\.15/24 gw=10\.0\.2\.2 mac=(\S+) port=5555 t_us=(\d+)\n", "net-up")
 if m:
     print("<<", m.group(0).strip())
     print("measure: %s boot to net-up %.3f ms simulated" % (board, int(m.group(2)) / 1000.0))
-    up = re.search(r"^eth link up=1 mac=\S+ t_us=(\d+)", buf.decode("latin-1"), re.M)
+    up = re.search(r"^eth link up=1 mac=\S+ t_us=(\d+)", con.buf.decode("latin-1"), re.M)
     if up:
         print("measure: %s boot to link up %.3f ms simulated" % (board, int(up.group(1)) / 1000.0))
 # the peer runs in simulated time; poll the counters until every request was answered
 c = {}
 for _ in range(60):
-    buf = b""
+    con.clear()
     send("net")
     m = read_until(r"^net timer ticks=.*\n", "net report")
     if not m:
         break
-    text = buf.decode("latin-1").replace("\r\n", "\n")
+    text = con.buf.decode("latin-1").replace("\r\n", "\n")
     c = {}
     for line in text.split("\n"):
         if line.startswith("net "):
@@ -92,8 +63,8 @@ for _ in range(60):
     if c.get("echo.tx", 0) >= n and c.get("icmp.echo_tx", 0) >= pings:
         break
     time.sleep(0.2)
-svc = re.search(r"^net svc .*", buf.decode("latin-1"), re.M)
-for line in buf.decode("latin-1").replace("\r\n", "\n").split("\n"):
+svc = re.search(r"^net svc .*", con.buf.decode("latin-1"), re.M)
+for line in con.buf.decode("latin-1").replace("\r\n", "\n").split("\n"):
     if line.startswith(("net udp", "net echo", "net icmp", "net svc")):
         print("<<", line)
 if c.get("echo.rx") != n or c.get("echo.tx") != n:
@@ -109,14 +80,7 @@ if svc:
           "min %d mean %d max %d cycles over %d answers" % (board, s["min_cyc"], s["mean_cyc"], s["max_cyc"], s["n"]))
     if s["n"] < n:
         fail("net svc n=%d, want >= %d" % (s["n"], n))
-send("halt")
-try:
-    rc = p.wait(timeout=30)
-except subprocess.TimeoutExpired:
-    p.kill()
-    rc = p.wait()
-if rc != 0:
-    fail("simulator exit status %d (want 0 after halt)" % rc)
+con.halt()
 try:
     r = json.load(open(report))
 except (OSError, ValueError) as e:
@@ -148,8 +112,5 @@ try:
         fail("pcap: want link type 1 and >= %d whole frames" % (2 * (n + pings) + 2))
 except (OSError, struct.error) as e:
     fail("pcap: %s" % e)
-if failures:
-    print("FAIL: %d check(s) failed" % len(failures))
-    sys.exit(1)
-print("PASS: fw_sim_udpecho_%s (%.2f s)" % (board, time.monotonic() - t0))
+sys.exit(con.finish("fw_sim_udpecho_" + board))
 PY
