@@ -86,6 +86,7 @@
 #ifdef SK_FW_TEST_CMDS
 #include "sk/sbtest.h"
 #endif
+#include "sk/udp.h"
 #include "err.h"
 #include "memmap.h"
 
@@ -504,12 +505,18 @@ static void cmd_eno(con_t *con, const char *args)
 #define MAIN_AUT_NET 5
 #define MAIN_AUT_DHCP 6
 #define MAIN_AUT_ECHO 7
+#define MAIN_AUT_SKUDP 9 /* the serverkernel's UDP transport (sk/udp.h), port SK_UDP_PORT */
 
 static vmio_automaton_t main_netmon;
 static ntimer_svc_t main_ntimer;
 static net_t main_net;
 static dhcp_t main_dhcp;
 static udp_echo_t main_echo;
+static sk_udp_t main_skudp;
+/* UDP adverts: on with the network at boot (kernel-net.img, the serverkernel's network
+ * image); off when the console starts the network (bring-up tests count every frame) until
+ * "sk adverts on". */
+static uint8_t main_skudp_adverts = MAIN_NET_AUTOSTART;
 static int main_net_setup_rc = 1;       /* main_net_setup result; 1 = not yet */
 static int main_net_rc = 1;             /* setup/eth_init result; 1 = not started */
 static volatile uint8_t main_net_dhcp_on;
@@ -655,7 +662,10 @@ static int main_net_register(const net_config_t *cfg)
         (rc = udp_echo_init(&main_echo, MAIN_AUT_ECHO, &main_net, MAIN_NET_ECHO_PORT)) ||
         (rc = vmio_register(&main_netmon, MAIN_AUT_NETMON, &main_netmon_table, 0)) ||
         (rc = vmio_register(&main_appmon, MAIN_AUT_APPMON, &main_appmon_table, 0)) ||
-        (rc = app_attach_net(&main_app, &main_net, 0))) /* telegrams as UDP events too */
+        (rc = app_attach_net(&main_app, &main_net, 0)) || /* telegrams as UDP events too */
+        (rc = sk_udp_init(&main_skudp, MAIN_AUT_SKUDP, &main_net,
+                          &(sk_udp_cfg_t){.handle = sk_exec_message, .advert = sk_exec_advert,
+                                          .adverts = main_skudp_adverts})))
         return rc;
     net_set_link_notify(&main_net, main_aut(MAIN_AUT_NETMON)); /* dhcp_init pointed it at DHCP */
     /* net's table with the DATA effect wrapped for the service-time figure (see above) */
@@ -1071,16 +1081,23 @@ static void cmd_selftest(con_t *con, const char *args)
 static void cmd_sk(con_t *con, const char *args)
 {
     char line[160];
-    if (!strcmp(args, "adverts on"))
-        sk_exec_set_adverts(1);
-    else if (!strcmp(args, "adverts off"))
-        sk_exec_set_adverts(0);
-    else if (args[0]) {
+    int on = !strcmp(args, "adverts on"), off = !strcmp(args, "adverts off");
+    if (on || off) { /* both transports */
+        sk_exec_set_adverts(on);
+        main_skudp_adverts = (uint8_t)on;
+        if (main_net_setup_rc == 0)
+            sk_udp_set_adverts(&main_skudp, on);
+    } else if (args[0]) {
         con_reply(con, "err bad-argument sk [adverts on|off]");
         return;
     }
     sk_exec_status(line, sizeof line);
     con_reply(con, "%s", line);
+    if (main_net_setup_rc == 0) {
+        char l2[240];
+        sk_udp_stats_line(&main_skudp, l2, sizeof l2);
+        con_reply(con, "%s", l2);
+    }
 }
 
 static const con_cmd_t main_cmds[] = {
@@ -1173,6 +1190,8 @@ void kmain(void)
             continue;
         }
         sk_exec_poll();
+        if (main_net_setup_rc == 0) /* UDP transport: messages handed over by VMIO, adverts */
+            sk_udp_poll(&main_skudp, st_now_us());
         /* Idle: VMIO first (events the application deposited, or left by an interrupt exit
          * that found VMIO busy), on its own stack. Then sleep until the next interrupt; WFI
          * wakes on a pending IRQ even with CPSR.I set, so checking with IRQs masked closes
@@ -1180,7 +1199,7 @@ void kmain(void)
         exc_irq_disable();
         if (vmio_pending())
             vmit_vmio_idle();
-        else if (uart_rx_empty())
+        else if (uart_rx_empty() && !(main_net_setup_rc == 0 && sk_udp_pending(&main_skudp)))
             exc_wfi();
         exc_irq_enable();
     }

@@ -4,7 +4,10 @@
  *   skctl [OPTIONS] info NODE
  *   skctl [OPTIONS] attest NODE [--image kernel.img]
  *   skctl [OPTIONS] run NODE payload.skp [ARGS...]
- * OPTIONS: --serial DEVICE|tcp:HOST:PORT (default tcp:127.0.0.1:5555), --key FILE (device
+ * OPTIONS: --serial DEVICE|tcp:HOST:PORT (default tcp:127.0.0.1:5555), or --udp HOST[:PORT]
+ *   (the UDP transport, default port 7700: one message ‖ CRC-32 per datagram; with
+ *   "discover --listen S" the socket is bound to the port to hear the broadcast adverts,
+ *   HOST may be 255.255.255.255), --key FILE (device
  *   key, for attest), --timeout MS (per request, default 3000), --run-timeout MS (EXEC,
  *   default 60000), --trusted, --budget US, --chunk N (upload chunk size), -v (frame log).
  * NODE: a node id (decimal or 0x hex) that must match the answering node, or "any".
@@ -21,10 +24,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include "lib/crc.h"
 #include "lib/hmac.h"
 #include "lib/sha256.h"
 #include "sk/link.h"
@@ -46,6 +52,9 @@ static uint8_t rxmsg[SK_PROTO_MSG_MAX];
 static size_t rxlen;
 static uint32_t want_node;
 static int want_any = 1;
+static int udp_mode;                 /* --udp: fd is a datagram socket, messages go to udp_peer */
+static struct sockaddr_in udp_peer;
+#define SKCTL_UDP_PORT 7700          /* target/sk/udp.h SK_UDP_PORT */
 
 static uint64_t now_us(void)
 {
@@ -97,6 +106,110 @@ static int open_transport(const char *spec)
     return s;
 }
 
+/* --udp HOST[:PORT]: an IPv4 datagram socket (broadcast allowed); bound to PORT when `bind_port`
+ * (discover --listen: the node's adverts go to 255.255.255.255:PORT). */
+static int open_udp(const char *spec, int bind_port)
+{
+    char host[256];
+    unsigned port = SKCTL_UDP_PORT;
+    const char *colon = strrchr(spec, ':');
+    size_t hl = colon ? (size_t)(colon - spec) : strlen(spec);
+    if (!hl || hl >= sizeof host) {
+        fprintf(stderr, "skctl: bad --udp %s (HOST[:PORT])\n", spec);
+        return -1;
+    }
+    memcpy(host, spec, hl);
+    host[hl] = 0;
+    if (colon) {
+        char *end;
+        unsigned long p = strtoul(colon + 1, &end, 10);
+        if (*end || !p || p > 65535) {
+            fprintf(stderr, "skctl: bad --udp port %s\n", colon + 1);
+            return -1;
+        }
+        port = (unsigned)p;
+    }
+    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_DGRAM}, *res;
+    if (getaddrinfo(host, 0, &hints, &res)) {
+        fprintf(stderr, "skctl: cannot resolve %s\n", host);
+        return -1;
+    }
+    memcpy(&udp_peer, res->ai_addr, sizeof udp_peer);
+    freeaddrinfo(res);
+    udp_peer.sin_port = htons((uint16_t)port);
+    int s = socket(AF_INET, SOCK_DGRAM, 0), one = 1;
+    if (s < 0) {
+        fprintf(stderr, "skctl: socket: %s\n", strerror(errno));
+        return -1;
+    }
+    setsockopt(s, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
+    if (bind_port) {
+        struct sockaddr_in me = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                                 .sin_addr.s_addr = htonl(INADDR_ANY)};
+        setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(s, (struct sockaddr *)&me, sizeof me)) {
+            fprintf(stderr, "skctl: bind UDP port %u: %s\n", port, strerror(errno));
+            close(s);
+            return -1;
+        }
+    }
+    udp_mode = 1;
+    return s;
+}
+
+/* One datagram: message ‖ CRC-32(message), little endian. */
+static int udp_send(const uint8_t *msg, size_t n)
+{
+    uint8_t d[SK_PROTO_MSG_MAX + 4];
+    memcpy(d, msg, n);
+    sk_wr32(d + n, crc32(msg, n));
+    if (sendto(fd, d, n + 4, 0, (struct sockaddr *)&udp_peer, sizeof udp_peer) != (ssize_t)(n + 4)) {
+        fprintf(stderr, "skctl: sendto: %s\n", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Next valid message datagram within deadline_us: 1, 0 timeout, -1 error. Bad datagrams
+ * (short, CRC, undecodable) are skipped (shown with -v). */
+static int udp_recv(uint64_t deadline_us, sk_msg_t *m)
+{
+    uint8_t d[SK_PROTO_MSG_MAX + 64];
+    for (;;) {
+        uint64_t now = now_us();
+        if (now >= deadline_us)
+            return 0;
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int pr = poll(&p, 1, (int)((deadline_us - now) / 1000u) + 1);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr < 0)
+            return -1;
+        if (pr == 0)
+            continue;
+        struct sockaddr_in from;
+        socklen_t fl = sizeof from;
+        ssize_t n = recvfrom(fd, d, sizeof d, 0, (struct sockaddr *)&from, &fl);
+        if (n < 0 && (errno == EINTR || errno == ECONNREFUSED))
+            continue;
+        if (n < 0) {
+            fprintf(stderr, "skctl: recvfrom: %s\n", strerror(errno));
+            return -1;
+        }
+        if (n < 4 + SK_PROTO_HDR || crc32(d, (size_t)n - 4) != sk_rd32(d + n - 4)) {
+            if (verbose)
+                fprintf(stderr, "skctl: dropped a bad datagram (%zd bytes) from %s\n", n, inet_ntoa(from.sin_addr));
+            continue;
+        }
+        int rc = sk_proto_decode(d, (size_t)n - 4, m);
+        if (verbose)
+            fprintf(stderr, "skctl: <- %s tid=%u from %s (%s)\n", sk_msg_type_str(m->type), m->tid,
+                    inet_ntoa(from.sin_addr), sk_proto_err_str(rc));
+        if (rc == SK_E_OK)
+            return 1;
+    }
+}
+
 /* Frames are collected while `batching` and written with one write() by flush_batch(): a
  * pipelined upload reaches the node as one burst (see exec.h "Simulator note"). */
 static uint8_t *batch;
@@ -134,11 +247,13 @@ static int send_msg(const sk_msg_t *m)
         fprintf(stderr, "skctl: encode %s: %s\n", sk_msg_type_str(m->type), sk_proto_err_str(n));
         return -1;
     }
+    if (verbose)
+        fprintf(stderr, "skctl: -> %s tid=%u %d bytes\n", sk_msg_type_str(m->type), m->tid, n);
+    if (udp_mode) /* one datagram each, sent at once: a burst as well */
+        return udp_send(buf, (size_t)n);
     int f = sk_link_encode(buf, (size_t)n, frame, sizeof frame);
     if (f < 0)
         return -1;
-    if (verbose)
-        fprintf(stderr, "skctl: -> %s tid=%u %d bytes\n", sk_msg_type_str(m->type), m->tid, n);
     if (batching) {
         if (batch_len + (size_t)f > batch_cap) {
             batch_cap = (batch_len + (size_t)f) * 2;
@@ -159,6 +274,8 @@ static int recv_msg(uint64_t deadline_us, sk_msg_t *m)
     uint8_t buf[512];
     static uint8_t pend[512];
     static size_t npend, ppos;
+    if (udp_mode)
+        return udp_recv(deadline_us, m);
     for (;;) {
         while (ppos < npend) {
             int r = sk_link_feed(&rx, pend[ppos++], now_us(), rxmsg, sizeof rxmsg, &rxlen);
@@ -385,6 +502,36 @@ static int cmd_attest(const char *keyfile, const char *image)
     return mac_ok && img_ok ? EX_OK : EX_ATTEST;
 }
 
+/* An upload's answers other than EXEC's: BEGIN's ACK (sets *begin_ok) and chunk ACKs (marks
+ * acked[], counts *nacked). 1 taken, 0 not an upload answer, -1 the node refused. */
+static int upload_answer(const sk_msg_t *r, uint16_t begin_tid, int *begin_ok, uint8_t *acked, uint32_t nchunks,
+                         uint32_t *nacked)
+{
+    if (r->tid == begin_tid) {
+        if (r->type == SK_MSG_ACK && r->u.ack.status == SK_E_OK) {
+            *begin_ok = 1;
+            return 1;
+        }
+        refused(r, "upload");
+        return -1;
+    }
+    if (r->type != SK_MSG_ACK || r->u.ack.seq >= nchunks)
+        return 0;
+    if (r->u.ack.status != SK_E_OK) {
+        fprintf(stderr, "skctl: chunk %u refused: %s\n", r->u.ack.seq, sk_proto_err_str(r->u.ack.status));
+        return -1;
+    }
+    if (!acked[r->u.ack.seq]) {
+        acked[r->u.ack.seq] = 1;
+        ++*nacked;
+    }
+    return 1;
+}
+
+/* UDP: at most this many upload datagrams unanswered (the node's mailbox holds
+ * SK_UDP_SLOTS = 16 and drops beyond; serial has no such limit: the line paces itself). */
+#define SKCTL_UDP_WINDOW 8u
+
 static int cmd_run(const char *path, int argc, char **argv, unsigned chunk, int trusted, uint32_t budget)
 {
     size_t len;
@@ -417,6 +564,7 @@ static int cmd_run(const char *path, int argc, char **argv, unsigned chunk, int 
     sk_msg_t r;
     for (int round = 0; round < 6 && !done; round++) {
         batching = 1;
+        unsigned sent = 0, answered = 0;
         if (!begin_ok) {
             sk_msg_t m = {.type = SK_MSG_UPLOAD_BEGIN};
             m.u.begin.total_len = (uint32_t)len;
@@ -440,8 +588,26 @@ static int cmd_run(const char *path, int argc, char **argv, unsigned chunk, int 
                 fprintf(stderr, "skctl: test: chunk %u not sent in round 1\n", s);
                 continue;
             }
+            /* UDP: wait for answers while the window is full (timeout_ms at most, then send
+             * on: what the node drops is resent in the next round) */
+            while (udp_mode && sent - answered >= SKCTL_UDP_WINDOW) {
+                int k = recv_msg(now_us() + (uint64_t)timeout_ms * 1000u, &r);
+                if (k < 0)
+                    goto out;
+                if (k == 0) {
+                    answered = sent;
+                    break;
+                }
+                int a = upload_answer(&r, begin_tid, &begin_ok, acked, nchunks, &nacked);
+                if (a < 0) {
+                    rc = EX_REFUSED;
+                    goto out;
+                }
+                answered += (unsigned)a;
+            }
             if (send_msg(&c))
                 goto out;
+            sent++;
         }
         sk_msg_t e = {.type = SK_MSG_EXEC, .tid = ++next_tid};
         e.u.exec.flags = trusted ? SK_EXEC_TRUSTED : 0;
@@ -467,15 +633,7 @@ static int cmd_run(const char *path, int argc, char **argv, unsigned chunk, int 
                         nacked, nchunks);
                 break;
             }
-            if (r.tid == begin_tid) {
-                if (r.type == SK_MSG_ACK && r.u.ack.status == SK_E_OK) {
-                    begin_ok = 1;
-                } else {
-                    refused(&r, "upload");
-                    rc = EX_REFUSED;
-                    goto out;
-                }
-            } else if (r.tid == e.tid) {
+            if (r.tid == e.tid) {
                 if (r.type == SK_MSG_RESULT) {
                     done = 1;
                     break;
@@ -493,21 +651,19 @@ static int cmd_run(const char *path, int argc, char **argv, unsigned chunk, int 
                 refused(&r, "exec");
                 rc = EX_REFUSED;
                 goto out;
-            } else if (r.type == SK_MSG_ACK && r.u.ack.seq < nchunks) {
-                if (r.u.ack.status != SK_E_OK) {
-                    fprintf(stderr, "skctl: chunk %u refused: %s\n", r.u.ack.seq, sk_proto_err_str(r.u.ack.status));
+            } else {
+                uint32_t before = nacked;
+                int a = upload_answer(&r, begin_tid, &begin_ok, acked, nchunks, &nacked);
+                if (a < 0) {
                     rc = EX_REFUSED;
                     goto out;
                 }
-                if (!acked[r.u.ack.seq]) {
-                    acked[r.u.ack.seq] = 1;
-                    if (++nacked == nchunks) {
-                        t_up = now_us();
-                        deadline = t_up + (uint64_t)run_timeout_ms * 1000u; /* now the run */
-                    }
-                }
-                if (nacked < nchunks)
+                if (a && nacked == nchunks && before < nchunks) {
+                    t_up = now_us();
+                    deadline = t_up + (uint64_t)run_timeout_ms * 1000u; /* now the run */
+                } else if (a && nacked < nchunks) {
                     deadline = now_us() + (uint64_t)timeout_ms * 1000u;
+                }
             }
         }
     }
@@ -553,7 +709,7 @@ out:
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: skctl [--serial DEVICE|tcp:HOST:PORT] [--key FILE] [--timeout MS] [--run-timeout MS]\n"
+    fprintf(stderr, "usage: skctl [--serial DEVICE|tcp:HOST:PORT | --udp HOST[:PORT]] [--key FILE] [--timeout MS] [--run-timeout MS]\n"
                     "             [--trusted] [--budget US] [--chunk N] [-v] COMMAND\n"
                     "  discover [--listen SECONDS] | info NODE | attest NODE [--image FILE] |\n"
                     "  run NODE payload.skp [ARGS...]\n");
@@ -562,7 +718,7 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-    const char *spec = "tcp:127.0.0.1:5555", *keyfile = 0, *image = 0;
+    const char *spec = "tcp:127.0.0.1:5555", *udp = 0, *keyfile = 0, *image = 0;
     unsigned chunk = 512, listen_s = 0;
     int trusted = 0;
     uint32_t budget = 0;
@@ -583,6 +739,8 @@ int main(int argc, char **argv)
         i++;
         if (!strcmp(o, "--serial"))
             spec = v;
+        else if (!strcmp(o, "--udp"))
+            udp = v;
         else if (!strcmp(o, "--key"))
             keyfile = v;
         else if (!strcmp(o, "--timeout"))
@@ -625,7 +783,7 @@ int main(int argc, char **argv)
     srand((unsigned)now_us());
     next_tid = (uint16_t)rand();
     sk_link_rx_init(&rx);
-    fd = open_transport(spec);
+    fd = udp ? open_udp(udp, !strcmp(cmd, "discover") && listen_s) : open_transport(spec);
     if (fd < 0)
         return EX_IO;
     int rc;

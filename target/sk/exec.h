@@ -62,9 +62,10 @@ void sk_exec_poll(void);
 void sk_exec_set_adverts(int on);
 int sk_exec_status(char *buf, size_t cap);
 
-/* A second transport (UDP, to come) plugs in here with the same messages: one received
+/* The second transport (UDP, sk/udp.h) plugs in here with the same messages: one received
  * message in, the reply (length, 0 for none) out; and an advert to broadcast while IDLE
- * (0 when not idle). Application level only (the executive's context), like the serial path. */
+ * (0 when not idle). Application level only (the executive's context), like the serial path:
+ * sk/udp.c calls them from sk_udp_poll in the main loop, never from VMIO. */
 int sk_exec_message(const uint8_t *msg, size_t len, uint8_t *reply, size_t cap);
 int sk_exec_advert(uint8_t *buf, size_t cap);
 
