@@ -69,6 +69,8 @@ echo "$out"
 out=$(sk info any); rc=$?
 echo "$out"
 [ $rc -eq 0 ] && [ "$(field state "$out")" = idle ] && [ "$(field board "$out")" = $BOARD ] && echo "ok: info" || bad "info rc=$rc"
+out=$(timeout 60 "$SKCTL" info "127.0.0.1:$P"); rc=$? # NODE given as an address: UDP
+[ $rc -eq 0 ] && grep -q '^info id=' <<<"$out" && echo "ok: info with NODE=127.0.0.1:$P" || bad "NODE as address rc=$rc"
 out=$(sk --key "$KEY" attest any --image "$IMG"); rc=$?
 echo "$out"
 [ $rc -eq 0 ] && grep -q 'mac=ok image=match' <<<"$out" && echo "ok: attestation" || bad "attest rc=$rc"
