@@ -56,7 +56,8 @@ console() { # $1 command; prints the first reply line matching $2 (20 s)
     local n0; n0=$(wc -c <"$work/out")
     printf '%s\r' "$1" >&4
     for i in $(seq 1 200); do
-        tail -c +$((n0 + 1)) "$work/out" | tr -d '\000' | tr '\r' '\n' | grep -a -m1 -E "$2" && return 0
+        # complete lines only (head -n -1 drops a line still being written)
+        tail -c +$((n0 + 1)) "$work/out" | tr -d '\000' | tr '\r' '\n' | head -n -1 | grep -a -m1 -E "$2" && return 0
         sleep 0.1
     done
     return 1
