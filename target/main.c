@@ -1117,7 +1117,7 @@ static const con_cmd_t main_cmds[] = {
     {"vmio", "[reset]", "VMIO response time (deposit/post to handler end)", cmd_vmio},
     {"md5", "N TEXT", "chained MD5 of TEXT, N times (1..100000000), timed", cmd_md5},
     {"info", "", "board, clocks and counters", cmd_info},
-    {"sk", "[adverts on|off]", "serverkernel node status; idle adverts on the serial line", cmd_sk},
+    {"sk", "[adverts on|off]", "serverkernel node status (+ \"sk udp ...\" with the network); idle adverts (serial and UDP)", cmd_sk},
     {"reset", "", "watchdog reset", cmd_reset},
     {"halt", "", "semihosting exit (parks without a host)", cmd_halt},
 };

@@ -10,7 +10,8 @@
  *   HOST may be 255.255.255.255), --key FILE (device
  *   key, for attest), --timeout MS (per request, default 3000), --run-timeout MS (EXEC,
  *   default 60000), --trusted, --budget US, --chunk N (upload chunk size), -v (frame log).
- * NODE: a node id (decimal or 0x hex) that must match the answering node, or "any".
+ * NODE: a node id (decimal or 0x hex) that must match the answering node, or "any", or an
+ *   IPv4 address [:PORT] (= --udp ADDRESS[:PORT] with any node id).
  * ARGS are joined with single spaces into the argument block (the md5 payload reads "N TEXT").
  *
  * Output: one machine-readable line per answer ("node ...", "info ...", "attest ...",
@@ -764,11 +765,17 @@ int main(int argc, char **argv)
             return usage();
         const char *node = argv[i++];
         if (strcmp(node, "any")) {
-            char *end;
+            char *end, ip[64];
             want_node = (uint32_t)strtoul(node, &end, 0);
-            if (*end)
-                return usage();
-            want_any = 0;
+            size_t hl = strcspn(node, ":");
+            struct in_addr ia;
+            if (*end && !udp && hl < sizeof ip && (memcpy(ip, node, hl), ip[hl] = 0, inet_pton(AF_INET, ip, &ia) == 1)) {
+                udp = node; /* NODE = IPv4[:PORT]: the UDP transport to that address, any node id */
+            } else {
+                if (*end)
+                    return usage();
+                want_any = 0;
+            }
         }
     }
     /* command options after the positional ones */

@@ -56,7 +56,8 @@ console() { # $1 command; prints the first reply line matching $2 (20 s)
     local n0; n0=$(wc -c <"$work/out")
     printf '%s\r' "$1" >&4
     for i in $(seq 1 200); do
-        tail -c +$((n0 + 1)) "$work/out" | tr -d '\000' | tr '\r' '\n' | perl -ne 'print if /\n\z/' | grep -a -m1 -E "$2" && return 0
+        # complete lines only (head -n -1 drops a line still being written)
+        tail -c +$((n0 + 1)) "$work/out" | tr -d '\000' | tr '\r' '\n' | head -n -1 | grep -a -m1 -E "$2" && return 0
         sleep 0.1
     done
     return 1
@@ -69,6 +70,8 @@ echo "$out"
 out=$(sk info any); rc=$?
 echo "$out"
 [ $rc -eq 0 ] && [ "$(field state "$out")" = idle ] && [ "$(field board "$out")" = $BOARD ] && echo "ok: info" || bad "info rc=$rc"
+out=$(timeout 60 "$SKCTL" info "127.0.0.1:$P"); rc=$? # NODE given as an address: UDP
+[ $rc -eq 0 ] && grep -q '^info id=' <<<"$out" && echo "ok: info with NODE=127.0.0.1:$P" || bad "NODE as address rc=$rc"
 out=$(sk --key "$KEY" attest any --image "$IMG"); rc=$?
 echo "$out"
 [ $rc -eq 0 ] && grep -q 'mac=ok image=match' <<<"$out" && echo "ok: attestation" || bad "attest rc=$rc"
