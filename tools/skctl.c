@@ -171,11 +171,10 @@ static int udp_send(const uint8_t *msg, size_t n)
     return 0;
 }
 
-/* Next valid message datagram within deadline_us: 1, 0 timeout, -1 error. Bad datagrams
- * (short, CRC, undecodable) are skipped (shown with -v). */
-static int udp_recv(uint64_t deadline_us, sk_msg_t *m)
+/* Waits until the transport's fd is readable: 1, or 0 once deadline_us has passed, -1 on
+ * a poll error. */
+static int wait_readable(uint64_t deadline_us)
 {
-    uint8_t d[SK_PROTO_MSG_MAX + 64];
     for (;;) {
         uint64_t now = now_us();
         if (now >= deadline_us)
@@ -186,8 +185,20 @@ static int udp_recv(uint64_t deadline_us, sk_msg_t *m)
             continue;
         if (pr < 0)
             return -1;
-        if (pr == 0)
-            continue;
+        if (pr > 0)
+            return 1;
+    }
+}
+
+/* Next valid message datagram within deadline_us: 1, 0 timeout, -1 error. Bad datagrams
+ * (short, CRC, undecodable) are skipped (shown with -v). */
+static int udp_recv(uint64_t deadline_us, sk_msg_t *m)
+{
+    uint8_t d[SK_PROTO_MSG_MAX + 64];
+    for (;;) {
+        int w = wait_readable(deadline_us);
+        if (w <= 0)
+            return w;
         struct sockaddr_in from;
         socklen_t fl = sizeof from;
         ssize_t n = recvfrom(fd, d, sizeof d, 0, (struct sockaddr *)&from, &fl);
@@ -293,17 +304,9 @@ static int recv_msg(uint64_t deadline_us, sk_msg_t *m)
                 fprintf(stderr, "skctl: dropped a bad frame\n");
             }
         }
-        uint64_t now = now_us();
-        if (now >= deadline_us)
-            return 0;
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        int pr = poll(&p, 1, (int)((deadline_us - now) / 1000u) + 1);
-        if (pr < 0 && errno == EINTR)
-            continue;
-        if (pr < 0)
-            return -1;
-        if (pr == 0)
-            continue;
+        int w = wait_readable(deadline_us);
+        if (w <= 0)
+            return w;
         ssize_t n = read(fd, buf, sizeof buf);
         if (n <= 0) {
             fprintf(stderr, "skctl: transport closed\n");
