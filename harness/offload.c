@@ -12,6 +12,7 @@
 #include "sk/proto.h"
 
 #define OFF_CHUNK SK_PROTO_CHUNK_MAX
+#define OFF_ROUND_S 2.0 /* upload: resend the unacknowledged part after this long without an answer */
 #define OFF_FILE_MAX (4u << 20)
 
 static struct {
@@ -130,18 +131,51 @@ int offload_upload(sk_target_t *t, const char *skp_path, double timeout_s, doubl
         snprintf(err, errlen, "offload: writing the upload failed");
         goto out;
     }
-    uint32_t nacked = 0;
+    /* A frame can be lost (e.g. the node's console RX ring overflowing while it verifies):
+     * after OFF_ROUND_S without an answer the unacknowledged part is sent again (the whole
+     * upload while BEGIN is unanswered: a repeated BEGIN restarts it on the node; else the
+     * missing chunks, whose duplicates the node acknowledges again), up to the deadline. */
+    uint32_t nacked = 0, rounds = 0;
     int begin_ok = 0;
+    double round_end = proc_now() + OFF_ROUND_S;
     while (!begin_ok || nacked < off.nchunks) {
         sk_msg_t r;
-        int k = recv_msg(t, deadline, &r);
+        int k = recv_msg(t, round_end < deadline ? round_end : deadline, &r);
+        if (k == 0 && proc_now() < deadline) {
+            rounds++;
+            long u = 0;
+            if (!begin_ok) {
+                memset(acked, 0, off.nchunks);
+                nacked = 0;
+                u = (long)used; /* the whole burst as encoded (same tids: the node restarts) */
+            } else {
+                for (uint32_t q = 0; q < off.nchunks && u >= 0; q++) {
+                    if (acked[q]) continue;
+                    sk_msg_t c = {.type = SK_MSG_UPLOAD_CHUNK, .tid = ++off.tid};
+                    c.u.chunk.seq = (uint16_t)q;
+                    c.u.chunk.data = file + (size_t)q * OFF_CHUNK;
+                    c.u.chunk.len = (uint16_t)(q + 1 == off.nchunks ? len - (size_t)q * OFF_CHUNK : OFF_CHUNK);
+                    u = frame(&c, burst, (size_t)u, cap);
+                }
+            }
+            if (t->trace) fprintf(t->trace, "%12.6f # upload round %u: resending %s (%u/%u chunks acknowledged)\n",
+                                  proc_now() - t->t0, rounds, begin_ok ? "the missing chunks" : "everything",
+                                  nacked, off.nchunks);
+            if (u < 0 || write_all(t, burst, (size_t)u)) {
+                snprintf(err, errlen, "offload: writing the upload failed");
+                goto out;
+            }
+            round_end = proc_now() + OFF_ROUND_S;
+            continue;
+        }
         if (k <= 0) {
-            snprintf(err, errlen, "offload: upload: %s (begin %s, %u/%u chunks acknowledged)",
+            snprintf(err, errlen, "offload: upload: %s (begin %s, %u/%u chunks acknowledged, %u resend rounds)",
                      k == 0 ? "no answer before the deadline" : "line closed", begin_ok ? "ok" : "unanswered",
-                     nacked, off.nchunks);
+                     nacked, off.nchunks, rounds);
             rc = k == 0 ? CON_FAIL : CON_INTR;
             goto out;
         }
+        round_end = proc_now() + OFF_ROUND_S;
         if (r.type == SK_MSG_ERROR || (r.type == SK_MSG_ACK && r.u.ack.status != SK_E_OK)) {
             int code = r.type == SK_MSG_ERROR ? r.u.error.code : r.u.ack.status;
             snprintf(err, errlen, "offload: upload refused: %s (%d)", sk_proto_err_str(code), code);
