@@ -23,8 +23,9 @@ command -v "$QEMU" >/dev/null || { echo "FAIL: $QEMU not installed" >&2; exit 1;
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-exec python3 - "$QEMU" "$IMG" "$TIMEOUT_S" "$TMP/eth.pcap" <<'PY'
-import os, re, select, struct, subprocess, sys, time
+PYTHONPATH=$(dirname "$0") exec python3 - "$QEMU" "$IMG" "$TIMEOUT_S" "$TMP/eth.pcap" <<'PY'
+import re, struct, subprocess, sys, time
+from fwconsole import Console
 
 qemu, img, limit, pcap = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 cmd = ["timeout", str(limit), qemu, "-M", "raspi0", "-bios", img, "-display", "none",
@@ -32,43 +33,17 @@ cmd = ["timeout", str(limit), qemu, "-M", "raspi0", "-bios", img, "-display", "n
        "-icount", "shift=0,sleep=off",
        "-device", "usb-net,netdev=n0", "-netdev", "user,id=n0",
        "-object", "filter-dump,id=d0,netdev=n0,file=" + pcap]
-print("run:", " ".join(cmd))
 t_start = time.monotonic()
-p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-buf = b""
-failures = []
-
-def fail(msg):
-    failures.append(msg)
-    print("FAIL:", msg)
-
-def text():
-    return buf.decode("latin-1").replace("\r\n", "\n")
+con = Console(cmd, name="QEMU")
+fail = con.fail
 
 def read_until(rx, what, secs=20, whole=True):
-    """Reads QEMU's output until regex rx matches; returns the match or None."""
-    global buf
-    deadline = min(time.monotonic() + secs, t_start + limit)
-    while True:
-        m = re.search(rx + (r"\n" if whole else ""), text(), re.M)  # whole lines only
-        if m:
-            return m
-        left = deadline - time.monotonic()
-        if left <= 0:
-            fail("timeout waiting for " + what)
-            return None
-        r, _, _ = select.select([p.stdout], [], [], left)
-        if r:
-            chunk = os.read(p.stdout.fileno(), 4096)
-            if not chunk:
-                fail("QEMU closed its output while waiting for " + what)
-                return None
-            buf += chunk
+    """A match of rx (whole lines only unless whole=False), or None + a recorded failure."""
+    return con.read_until(rx + (r"\n" if whole else ""), what, min(secs, t_start + limit - time.monotonic()))
 
 def send(line):
     print(">>", line)
-    p.stdin.write((line + "\n").encode())
-    p.stdin.flush()
+    con.send(line)
 
 mac = None
 if read_until(r"^> ", "banner and prompt", whole=False):
@@ -86,9 +61,8 @@ if read_until(r"^> ", "banner and prompt", whole=False):
     # Received frames go to the IP stack (main.c wiring): slirp's ARP replies show up in
     # the stack's counters ("net arp ... rep_rx=N"), polled here (bounded).
     def arp_replies(want, what):
-        global buf
         for _ in range(20):
-            buf = b""
+            con.clear()
             send("net")
             m = read_until(r"^net arp rx=\d+ .*", what)
             if not m:
@@ -140,6 +114,7 @@ if read_until(r"^> ", "banner and prompt", whole=False):
     send("halt")
     read_until(r"^halt$", "halt reply")
 
+p = con.p
 try:
     p.stdin.close()
 except BrokenPipeError:
@@ -180,8 +155,5 @@ print("pcap: %d frames, %d ARP requests from us (%d of 64 bytes), %d ARP replies
       (len(frames), len(req), len(req64), len(rep)))
 if len(req) != 2 or len(req64) != 1 or len(rep) != 2:
     fail("pcap: want our two ARP requests (42 and 64 bytes) and slirp's two replies")
-if failures:
-    print("FAIL: %d check(s) failed" % len(failures))
-    sys.exit(1)
-print("PASS: fw_qemu_usbnet (%.2f s)" % (time.monotonic() - t_start))
+sys.exit(con.finish("fw_qemu_usbnet"))
 PY
