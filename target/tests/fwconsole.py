@@ -46,14 +46,14 @@ class Console:
                 return True
         return False
 
-    def read_until(self, rx, what, secs=30):
-        """Reads until rx (re.M) matches the text; returns the match, or None after recording
-        a failure (timeout, or the target ended)."""
+    def wait_for(self, pred, what, secs=30):
+        """Reads until pred(text) returns a true value and returns that value, or None after
+        recording a failure (timeout, or the target ended)."""
         deadline = time.monotonic() + secs
         while True:
-            m = re.search(rx, self.text(), re.M)
-            if m:
-                return m
+            v = pred(self.text())
+            if v:
+                return v
             left = deadline - time.monotonic()
             if left <= 0:
                 self.fail("timeout waiting for " + what)
@@ -63,9 +63,30 @@ class Console:
                 return None
             self.pump(min(left, 0.2))
 
+    def read_until(self, rx, what, secs=30):
+        """wait_for a match of rx (re.M); returns the match or None."""
+        return self.wait_for(lambda t: re.search(rx, t, re.M), what, secs)
+
     def send(self, line):
         self.p.stdin.write((line + "\n").encode())
         self.p.stdin.flush()
+
+    def close(self, secs=30):
+        """Closes the target's input and waits (bounded; then kills it) for it to exit;
+        prints its stderr; returns the exit status."""
+        try:
+            self.p.stdin.close()
+        except BrokenPipeError:
+            pass
+        try:
+            rc = self.p.wait(timeout=max(1, secs))
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            rc = self.p.wait()
+        err = self.p.stderr.read().decode("latin-1").strip()
+        if err:
+            print("%s stderr: %s" % (self.name, err))
+        return rc
 
     def halt(self, secs=30):
         """`halt`, then the target must exit with status 0 within secs."""
@@ -73,11 +94,7 @@ class Console:
             self.send("halt")
         except BrokenPipeError:
             pass
-        try:
-            rc = self.p.wait(timeout=secs)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            rc = self.p.wait()
+        rc = self.close(secs)
         if rc != 0:
             self.fail("%s exit status %d (want 0 after halt)" % (self.name, rc))
         return rc

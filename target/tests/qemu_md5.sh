@@ -16,51 +16,31 @@ if [[ -z "$IMG" || ! -f "$IMG" ]]; then
 fi
 command -v "$QEMU" >/dev/null || { echo "FAIL: $QEMU not installed" >&2; exit 1; }
 
-exec python3 - "$QEMU" "$IMG" "$TIMEOUT_S" "$(cd "$(dirname "$0")/../../harness" && pwd)" <<'PY'
-import os, re, select, subprocess, sys, time
+PYTHONPATH=$(dirname "$0") exec python3 - "$QEMU" "$IMG" "$TIMEOUT_S" "$(cd "$(dirname "$0")/../../harness" && pwd)" <<'PY'
+import re, sys, time
+from fwconsole import Console
 sys.path.insert(0, sys.argv[4])
 from md5chain import md5_chain  # the host reference of target/lib/md5.h's md5_chain
 
 qemu, img, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
 cmd = ["timeout", str(limit), qemu, "-M", "raspi0", "-bios", img, "-display", "none",
        "-monitor", "none", "-serial", "stdio", "-semihosting"]
-print("run:", " ".join(cmd))
 t_start = time.monotonic()
-p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-buf = b""
-failures = []
-
-def fail(msg):
-    failures.append(msg)
-    print("FAIL:", msg)
+con = Console(cmd, name="QEMU")
+fail = con.fail
 
 def read_until(pred, what, secs=20):
-    """Reads QEMU's output until pred(text) is true; returns the text or None."""
-    global buf
-    deadline = min(time.monotonic() + secs, t_start + limit)
-    while True:
-        text = buf.decode("latin-1")
-        if pred(text):
-            return text
-        left = deadline - time.monotonic()
-        if left <= 0:
-            fail("timeout waiting for " + what)
-            return None
-        r, _, _ = select.select([p.stdout], [], [], left)
-        if r:
-            chunk = os.read(p.stdout.fileno(), 4096)
-            if not chunk:
-                fail("QEMU closed its output while waiting for " + what)
-                return None
-            buf += chunk
+    """Reads QEMU's output until pred(raw text, CR LF kept) is true; returns the text or None."""
+    ok = con.wait_for(lambda _folded: pred(con.buf.decode("latin-1")), what,
+                      min(secs, t_start + limit - time.monotonic()))
+    return con.buf.decode("latin-1") if ok else None
 
 def lines(text):
     return [l for l in text.replace("\r\n", "\n").split("\n")]
 
 def send(line):
     print(">>", line)
-    p.stdin.write((line + "\n").encode())
-    p.stdin.flush()
+    con.send(line)
 
 def prompts(text):
     return text.count("\n> ") + (1 if text.startswith("> ") else 0)
@@ -76,8 +56,8 @@ if text is not None:
 
 def command(line, want_prefix):
     """Sends one command, waits for the next prompt, returns the reply lines."""
-    before = len(buf.decode("latin-1"))
-    n0 = prompts(buf.decode("latin-1"))
+    before = len(con.buf.decode("latin-1"))
+    n0 = prompts(con.buf.decode("latin-1"))
     send(line)
     text = read_until(lambda t: prompts(t) > n0 and any(
         l.startswith(want_prefix) for l in lines(t[before:])), "reply to " + line)
@@ -90,7 +70,7 @@ def command(line, want_prefix):
         print("<<", l)
     return out
 
-if not failures:
+if not con.failures:
     out = command("info", "info ")
     info = [l for l in out if l.startswith("info ")]
     if not info or not re.fullmatch(
@@ -117,23 +97,9 @@ if not failures:
     send("halt")
     read_until(lambda t: "\nhalt\r\n" in t or "\nhalt\n" in t, "halt reply")
 
-try:
-    p.stdin.close()
-except BrokenPipeError:
-    pass
-try:
-    rc = p.wait(timeout=max(1, t_start + limit + 5 - time.monotonic()))
-except subprocess.TimeoutExpired:
-    p.kill()
-    rc = p.wait()
-err = p.stderr.read().decode("latin-1").strip()
-if err:
-    print("qemu stderr:", err)
+rc = con.close(t_start + limit + 5 - time.monotonic())
 print("qemu exit status:", rc)
 if rc != 0:
     fail("QEMU exit status %d (want 0 from semihosting SYS_EXIT; 124 = timeout)" % rc)
-if failures:
-    print("FAIL: %d check(s) failed" % len(failures))
-    sys.exit(1)
-print("PASS: fw_qemu_md5 (%.2f s)" % (time.monotonic() - t_start))
+sys.exit(con.finish("fw_qemu_md5"))
 PY

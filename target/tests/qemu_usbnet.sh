@@ -114,19 +114,7 @@ if read_until(r"^> ", "banner and prompt", whole=False):
     send("halt")
     read_until(r"^halt$", "halt reply")
 
-p = con.p
-try:
-    p.stdin.close()
-except BrokenPipeError:
-    pass
-try:
-    rc = p.wait(timeout=max(1, t_start + limit + 5 - time.monotonic()))
-except subprocess.TimeoutExpired:
-    p.kill()
-    rc = p.wait()
-err = p.stderr.read().decode("latin-1").strip()
-if err:
-    print("qemu stderr:", err)
+rc = con.close(t_start + limit + 5 - time.monotonic())
 if rc != 0:
     fail("QEMU exit status %d (want 0 from semihosting SYS_EXIT; 124 = timeout)" % rc)
 
